@@ -1,0 +1,1 @@
+"""The cinefile command line."""

@@ -1,0 +1,86 @@
+"""What every command shares: the typer app, error handling, and opening the project."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable, Iterator
+
+import typer
+
+from cinefile.daemon.errors import UserError
+from cinefile.daemon.index import Index
+from cinefile.daemon.project import Project
+from cinefile.daemon.sync import SyncReport, open_index, sync
+
+from .progress import sync_progress
+
+app = typer.Typer(
+    name="cinefile",
+    help="Make a film with AI help, in plain Markdown files, under git.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+INTERNAL_ERROR = 3
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"cinefile: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def command(name: str | None = None) -> Callable:
+    """Register a command whose errors come out as one line, never a traceback."""
+
+    def register(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except UserError as error:
+                fail(str(error), error.exit_code)
+            except KeyboardInterrupt:
+                fail("interrupted; nothing was left half-written", 130)
+            except (typer.Exit, typer.Abort, SystemExit):
+                raise
+            except Exception as error:  # a bug: still one line, the trace only on request
+                if os.environ.get("CINEFILE_DEBUG"):
+                    traceback.print_exc()
+                fail(f"internal error: {type(error).__name__}: {error} (set CINEFILE_DEBUG=1 to see where; please report it)",
+                     INTERNAL_ERROR)
+
+        return app.command(name)(run)
+
+    return register
+
+
+@contextlib.contextmanager
+def opened(start: Path | None = None, *, sync_first: bool = True) -> Iterator[tuple[Project, Index, SyncReport | None]]:
+    """The project around the current folder, its index, and a fresh sync of it."""
+    project = Project.find(start)
+    project.config  # fail early on a broken cinefile.toml
+    index = open_index(project)
+    try:
+        report = None
+        if sync_first:
+            with sync_progress() as progress:
+                report = sync(project, index, progress=progress)
+        yield project, index, report
+    finally:
+        index.close()
+
+
+def print_json(data) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def stdout_is_tty() -> bool:
+    return sys.stdout.isatty()

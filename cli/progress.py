@@ -1,0 +1,37 @@
+"""Progress bars for long work: rich, on stderr, and only when stderr is a terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Callable, Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+# Below this many files a sync is over before a bar would be worth drawing.
+MIN_FILES_FOR_BAR = 200
+
+
+@contextlib.contextmanager
+def sync_progress(label: str = "Indexing") -> Iterator[Callable[[int, int], None] | None]:
+    if not sys.stderr.isatty():
+        yield None
+        return
+    progress = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=Console(stderr=True), transient=True)
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if total < MIN_FILES_FOR_BAR:
+            return
+        if task is None:
+            progress.start()
+            task = progress.add_task(label, total=total)
+        progress.update(task, completed=done)
+
+    try:
+        yield update
+    finally:
+        progress.stop()

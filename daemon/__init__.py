@@ -1,0 +1,1 @@
+"""The index, sync, watcher, language server and generators: adapters around cinefile.format."""

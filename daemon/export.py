@@ -1,0 +1,130 @@
+"""Exports of the whole project: a readable summary and JSON for other front ends.
+
+Deterministic: no timestamps and a fixed order, so that git diffs of exports mean something.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cinefile.format.catalog import PHASES
+
+from .atomic import write_atomic
+from .index import Index, problems_of
+from .project import Project
+from .report import type_order
+
+SUMMARY_NAME = "project_summary.md"
+JSON_NAME = "project.json"
+
+
+@dataclass(frozen=True)
+class ExportedBlock:
+    id: str
+    path: str
+    type: str
+    phase: str
+    title: str
+    tags: list
+    parent: str | None
+    dependencies: list
+    state: str
+    stale_reason: str
+    content_hash: str
+    frontmatter: dict
+    body: str
+    problems: list
+
+
+def _blocks(index: Index) -> list[ExportedBlock]:
+    blocks = []
+    for row in index.query("SELECT * FROM blocks ORDER BY path"):
+        refs = json.loads(row["refs"])
+        blocks.append(ExportedBlock(
+            row["key"], row["path"], row["type"], row["phase"] or "", row["title"], json.loads(row["tags"] or "[]"),
+            row["parent_key"], [{"id": r[0], "type": r[2]} for r in refs if r[1] == "dependency"],
+            row["state"] or "", row["stale_reason"] or "", row["content_hash"], json.loads(row["frontmatter"] or "{}"),
+            row["content"] or "", problems_of(row)))
+    return blocks
+
+
+def _phase_order(block: ExportedBlock) -> tuple:
+    phase = PHASES.index(block.phase) if block.phase in PHASES else len(PHASES)
+    return (phase, type_order(block.type), block.path)
+
+
+def ordered(blocks: list[ExportedBlock]) -> list[tuple[int, ExportedBlock]]:
+    """Blocks in phase order, each followed by its children: (depth, block) pairs."""
+    by_id = {b.id: b for b in blocks}
+    children: dict[str, list[ExportedBlock]] = {}
+    roots = []
+    for block in sorted(blocks, key=_phase_order):
+        parent = by_id.get(block.parent) if block.parent else None
+        if parent is not None and parent.phase == block.phase and parent is not block:
+            children.setdefault(parent.id, []).append(block)
+        else:
+            roots.append(block)
+    result: list[tuple[int, ExportedBlock]] = []
+    seen: set[str] = set()
+    stack = [(0, root) for root in reversed(roots)]
+    while stack:
+        depth, block = stack.pop()
+        if block.path in seen:
+            continue
+        seen.add(block.path)
+        result.append((depth, block))
+        stack.extend((depth + 1, child) for child in reversed(children.get(block.id, [])))
+    result += [(0, b) for b in sorted(blocks, key=_phase_order) if b.path not in seen]  # parent cycles
+    return result
+
+
+def summary_markdown(project: Project, blocks: list[ExportedBlock]) -> str:
+    lines = [f"# {project.config.name}", "", f"{len(blocks)} blocks.", ""]
+    current_phase = None
+    for depth, block in ordered(blocks):
+        if block.phase != current_phase:
+            current_phase = block.phase
+            lines += [f"## {current_phase or 'Unknown type'}", ""]
+        level = "#" * min(3 + depth, 6)
+        lines.append(f"{level} {block.title}")
+        lines.append("")
+        facts = [f"`{block.id}`", block.type or "no type", f"`{block.path}`"]
+        if block.state == "stale":
+            facts.append(f"**stale**: {block.stale_reason}")
+        lines.append(" · ".join(facts))
+        if block.tags:
+            lines.append(f"Tags: {', '.join(block.tags)}")
+        if block.dependencies:
+            lines.append("Depends on: " + ", ".join(
+                f"`{d['id']}`" + (f" ({d['type']})" if d["type"] else "") for d in block.dependencies))
+        lines.append("")
+        body = block.body.strip("\n")
+        if body:
+            # Demote the block's own headings below the summary's.
+            lines += [("#" * min(3 + depth, 5) + line if line.startswith("#") else line) for line in body.split("\n")]
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def project_json(project: Project, blocks: list[ExportedBlock]) -> str:
+    data = {
+        "format": "cinefile-project/1",
+        "project": {"name": project.config.name, "mode": project.config.mode},
+        "phases": list(PHASES),
+        "blocks": [block.__dict__ for _, block in ordered(blocks)],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
+
+
+def export_project(project: Project, index: Index) -> list[str]:
+    """Write exports/project_summary.md and exports/project.json; returns their relative paths."""
+    blocks = _blocks(index)
+    outputs = {SUMMARY_NAME: summary_markdown(project, blocks), JSON_NAME: project_json(project, blocks)}
+    written = []
+    for name, text in outputs.items():
+        path = project.exports / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, text)
+        written.append(f"exports/{name}")
+    return written

@@ -1,0 +1,91 @@
+"""The index: `project.db`, a SQLite file in WAL mode that several processes share."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlite_utils import Database
+
+from .errors import UserError
+from .schema import migrations
+
+BUSY_TIMEOUT_S = 30.0
+
+
+def now_iso() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+
+
+class Index:
+    def __init__(self, path: Path, project_name: str = "", root: Path | None = None) -> None:
+        self.path = path
+        self.lock = threading.RLock()  # one connection, shared by the threads of one process
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            self.db = Database(conn)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            with self.lock:
+                migrations.apply(self.db)
+                if root is not None:
+                    self._record_project(project_name, root)
+        except sqlite3.DatabaseError as error:
+            raise UserError(f"{path}: the index is unreadable ({error}): delete it and run `cinefile sync` to rebuild it") from None
+
+    def _record_project(self, name: str, root: Path) -> None:
+        row = next(self.db.query("SELECT name, root_path FROM projects WHERE id = 1"), None)
+        if row != {"name": name, "root_path": str(root)}:
+            self.db["projects"].upsert({"id": 1, "name": name, "root_path": str(root), "created_at": now_iso()}, pk="id")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Database]:
+        """One write transaction. BEGIN IMMEDIATE takes the write lock before anything is
+        read, so two processes syncing at once wait for each other instead of racing on a
+        stale snapshot (sqlite-utils' atomic() begins deferred)."""
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.conn.rollback()
+                raise
+            else:
+                self.db.conn.commit()
+
+    def query(self, sql: str, params: Any = ()) -> list[dict]:
+        with self.lock:
+            return list(self.db.query(sql, params))
+
+    def block(self, key: str) -> dict | None:
+        rows = self.query("SELECT * FROM blocks WHERE key = ? ORDER BY path", [key])
+        return rows[0] if rows else None
+
+    def block_at(self, path: str) -> dict | None:
+        rows = self.query("SELECT * FROM blocks WHERE path = ?", [path])
+        return rows[0] if rows else None
+
+    def blocks(self, where: str = "1", params: Any = ()) -> list[dict]:
+        return self.query(f"SELECT * FROM blocks WHERE {where} ORDER BY path", params)
+
+    def hashes(self) -> dict[str, str]:
+        return {r["key"]: r["content_hash"] for r in self.query("SELECT key, content_hash FROM blocks ORDER BY path DESC")}
+
+    def dependents(self, key: str) -> list[dict]:
+        return self.query(
+            "SELECT b.key, b.path, b.type, b.title, 'dependency' AS kind FROM dependencies d JOIN blocks b ON b.id = d.src_block_id "
+            "WHERE d.dst_key = ? UNION SELECT key, path, type, title, 'child' FROM blocks WHERE parent_key = ? ORDER BY 2",
+            [key, key],
+        )
+
+
+def problems_of(row: dict) -> list[dict]:
+    return json.loads(row["problems"] or "[]") + json.loads(row["link_problems"] or "[]")

@@ -1,0 +1,43 @@
+"""Mark blocks up to date: record the current hashes of what they are made from."""
+
+from __future__ import annotations
+
+import json
+
+from cinefile.format.edit import EditError, set_field
+from cinefile.format.stale import record_for
+
+from .atomic import write_atomic
+from .errors import UserError
+from .index import Index
+from .project import Project
+from .revisions import ensure_unchanged_on_disk
+from .sync import sync
+
+
+def mark_fresh(project: Project, index: Index, keys: list[str]) -> list[str]:
+    """Write `generated.from` into each block; returns the paths written."""
+    hashes = index.hashes()
+    written = []
+    for key in keys:
+        row = index.block(key)
+        if row is None:
+            raise UserError(f"no block `{key}`: check the id with `cinefile list`")
+        ensure_unchanged_on_disk(project, row)
+        inputs = list(dict.fromkeys(ref[0] for ref in json.loads(row["refs"])))
+        if not inputs:
+            continue  # made from nothing: always fresh
+        frontmatter = json.loads(row["frontmatter"] or "{}")
+        generated = frontmatter.get("generated")
+        generated = dict(generated) if isinstance(generated, dict) else {}
+        generated["from"] = record_for(inputs, hashes)
+        path = project.root / row["path"]
+        try:
+            text = set_field(path.read_text(encoding="utf-8"), "generated", generated)
+        except EditError as error:
+            raise UserError(f"{row['path']}: {error}") from None
+        write_atomic(path, text)
+        written.append(row["path"])
+    if written:
+        sync(project, index, scope=written)
+    return written

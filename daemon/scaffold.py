@@ -1,0 +1,67 @@
+"""`cinefile init`: a new project folder, empty or with the sample short film."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from cinefile.format.catalog import PHASE_FOLDERS
+from cinefile.format.config import CONFIG_NAME, config_text
+
+from .atomic import write_atomic
+from .errors import UserError
+from .project import DB_NAME, Project
+
+SAMPLE_NAME = "Night Ferry"
+# In the sample, one costume is edited after everything was reviewed, so that the
+# blocks made from it show up as stale.
+SAMPLE_EDITED = "design/mara-raincoat.md"
+# And one shot was never reviewed at all.
+SAMPLE_UNREVIEWED = "shooting/shot-2a.md"
+
+GITIGNORE = f"""# The index is rebuilt from the files by `cinefile sync`; keep it out of git.
+{DB_NAME}
+{DB_NAME}-*
+"""
+
+
+def init_project(folder: Path, *, sample: bool = False, name: str | None = None) -> Project:
+    if (folder / CONFIG_NAME).exists():
+        raise UserError(f"{folder / CONFIG_NAME}: a project is already here; nothing was changed")
+    if sample and folder.exists() and any(p for p in folder.rglob("*.md")):
+        raise UserError(f"{folder}: already holds .md files; put the sample in a new folder")
+    name = name or (SAMPLE_NAME if sample else folder.resolve().name.replace("-", " ").replace("_", " ").title())
+    for sub in (*PHASE_FOLDERS.values(), "assets", "exports"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / CONFIG_NAME, config_text(name))
+    gitignore = folder / ".gitignore"
+    if not gitignore.exists():
+        write_atomic(gitignore, GITIGNORE)
+    elif DB_NAME not in gitignore.read_text(encoding="utf-8", errors="replace"):
+        write_atomic(gitignore, gitignore.read_text(encoding="utf-8", errors="replace").rstrip("\n") + "\n" + GITIGNORE)
+    project = Project(folder.resolve())
+    if sample:
+        _write_sample(project)
+    return project
+
+
+def _write_sample(project: Project) -> None:
+    from .review import mark_fresh  # the sample is marked fresh the way a user would
+    from .sync import open_index, sync
+
+    source = resources.files("cinefile.daemon") / "sample"
+    for phase_folder in PHASE_FOLDERS.values():
+        for item in sorted((source / phase_folder).iterdir(), key=lambda p: p.name):
+            if item.name.endswith(".md"):
+                write_atomic(project.root / phase_folder / item.name, item.read_bytes())
+    index = open_index(project)
+    try:
+        sync(project, index)
+        reviewed = [row["key"] for row in index.blocks("refs != '[]' AND path != ?", [SAMPLE_UNREVIEWED])]
+        mark_fresh(project, index, reviewed)
+        edited = project.root / SAMPLE_EDITED
+        later = (source / "later-edit.txt").read_text(encoding="utf-8")
+        write_atomic(edited, edited.read_text(encoding="utf-8").rstrip("\n") + " " + later)
+        sync(project, index)
+    finally:
+        index.close()

@@ -1,0 +1,317 @@
+"""Sync: the one code path that brings the index in line with the folder.
+
+It is a diff. The folder walk is compared with the index by mtime and size, then by the
+file's hash; what differs is parsed and applied in one transaction, with a history row for
+every change. The CLI, the watcher and the language server all call `sync`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from cinefile.format.block import Block, Ref
+from cinefile.format.catalog import MAX_FILE_BYTES, PHASES
+from cinefile.format.hashing import bytes_hash
+from cinefile.format.links import check_links
+from cinefile.format.parse import oversized_block, parse_block
+from cinefile.format.problems import Problem, Range
+from cinefile.format.stale import StaleInput, compute_staleness
+
+from .index import Index, now_iso
+from .project import Project
+from .walk import FileStat, walk
+
+Progress = Callable[[int, int], None]
+_TAB_IDS = {phase: i + 1 for i, phase in enumerate(PHASES)}
+_STAT_COLUMNS = "id, path, key, mtime_ns, size, file_hash, version"
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    # Blocks whose stale state or cross-file problems changed, by path.
+    relinked: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.modified or self.removed or self.renamed)
+
+    def summary(self) -> str:
+        return (f"+{len(self.added)} ~{len(self.modified)} -{len(self.removed)} >{len(self.renamed)}"
+                f" in {self.elapsed:.2f}s")
+
+    def to_json(self) -> dict:
+        return {"added": self.added, "modified": self.modified, "removed": self.removed,
+                "renamed": [list(pair) for pair in self.renamed], "refused": self.refused,
+                "relinked": self.relinked, "elapsed": round(self.elapsed, 4)}
+
+
+@dataclass
+class _Read:
+    block: Block
+    stat: FileStat
+    file_hash: str
+    text: str | None
+
+
+def read_file(project: Project, rel: str, stat: FileStat) -> _Read | None:
+    """Read and parse one file; None when it vanished before it could be read."""
+    full = project.root / rel
+    if stat.size > MAX_FILE_BYTES:
+        return _Read(oversized_block(rel, stat.size), stat, f"size:{stat.size}:{stat.mtime_ns}", None)
+    try:
+        with open(full, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        reason = "permission denied" if isinstance(error, PermissionError) else (error.strerror or str(error))
+        block = oversized_block(rel, 0)
+        block.problems = [Problem("unreadable", f"cannot read the file ({reason}): check its permissions")]
+        return _Read(block, stat, f"unreadable:{stat.mtime_ns}", None)
+    block = parse_block(rel, data)
+    text = None if block.problems and block.problems[0].code in ("binary", "not-utf8", "too-large") else data.decode("utf-8")
+    return _Read(block, FileStat(stat.mtime_ns, len(data)), bytes_hash(data), text)
+
+
+def _row(read: _Read, now: str) -> dict:
+    block = read.block
+    return {
+        "key": block.id, "path": block.path, "type": block.type, "title": block.title,
+        "phase": block.phase, "tab_id": _TAB_IDS.get(block.phase),
+        "parent_key": block.parent.target if block.parent else None,
+        "content": block.body, "tags": json.dumps(block.tags, ensure_ascii=False),
+        "content_hash": block.content_hash, "file_hash": read.file_hash,
+        "mtime_ns": read.stat.mtime_ns, "size": read.stat.size,
+        "frontmatter": json.dumps(block.frontmatter, ensure_ascii=False, default=str),
+        "refs": json.dumps([r.to_json() for r in block.refs]),
+        "id_range": json.dumps(block.id_range.to_json()),
+        "record": json.dumps(block.record) if block.record is not None else None,
+        "problems": json.dumps([p.to_json() for p in block.problems], ensure_ascii=False),
+        "updated_at": now,
+    }
+
+
+def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
+         progress: Progress | None = None, relink: bool = False) -> SyncReport:
+    """Bring the index in line with the folder (or only the paths in `scope`)."""
+    started = time.perf_counter()
+    report = SyncReport()
+    scope = None if scope is None else sorted(set(scope))
+    with index.write() as db:
+        walked = walk(project, scope)
+        report.refused = walked.refused
+        indexed = _indexed(db, scope)
+        to_read = [(rel, st) for rel, st in walked.files.items()
+                   if (row := indexed.get(rel)) is None or (row["mtime_ns"], row["size"]) != tuple(st)]
+        reads: dict[str, _Read] = {}
+        for done, (rel, st) in enumerate(to_read, 1):
+            read = read_file(project, rel, st)
+            if read is None:
+                walked.files.pop(rel, None)  # deleted mid-sync: as if never seen
+            else:
+                reads[rel] = read
+            if progress:
+                progress(done, len(to_read))
+        _apply(db, indexed, walked.files, reads, report, now_iso())
+        if report.changed or relink or _needs_relink(db):
+            report.relinked = _relink(db)
+    report.elapsed = time.perf_counter() - started
+    return report
+
+
+def _indexed(db, scope: list[str] | None) -> dict[str, dict]:
+    if scope is None:
+        rows = db.execute(f"SELECT {_STAT_COLUMNS} FROM blocks")
+    else:
+        clauses = " OR ".join("path = ? OR path LIKE ? ESCAPE '\\'" for _ in scope)
+        params = [p for rel in scope for p in (rel, _like_prefix(rel))]
+        rows = db.execute(f"SELECT {_STAT_COLUMNS} FROM blocks WHERE {clauses}", params)
+    columns = [c[0] for c in rows.description]
+    return {row[1]: dict(zip(columns, row)) for row in rows.fetchall()}
+
+
+def _like_prefix(rel: str) -> str:
+    return rel.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+
+
+def _needs_relink(db) -> bool:
+    return db.execute("SELECT 1 FROM blocks WHERE state IS NULL LIMIT 1").fetchone() is not None
+
+
+def _previous_text(db, block_id: int) -> str | None:
+    row = db.execute("SELECT payload FROM history WHERE block_id = ? ORDER BY id DESC LIMIT 1", [block_id]).fetchone()
+    return json.loads(row[0]).get("text") if row else None
+
+
+def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dict[str, _Read],
+           report: SyncReport, now: str) -> None:
+    history: list[dict] = []
+    removed = {path: row for path, row in indexed.items() if path not in walked}
+    new = [path for path in reads if path not in indexed]
+    renames = _pair_renames(removed, new, reads)
+
+    for path, read in reads.items():
+        row = indexed.get(path)
+        if row is None:
+            continue
+        if row["file_hash"] == read.file_hash:  # touched, not changed
+            db.execute("UPDATE blocks SET mtime_ns = ?, size = ? WHERE id = ?", [read.stat.mtime_ns, read.stat.size, row["id"]])
+            continue
+        values = _row(read, now) | {"version": row["version"] + 1}
+        _update(db, row["id"], values)
+        history.append(_history(row["id"], "update", values, now, previous=_previous_text(db, row["id"]), text=read.text))
+        report.modified.append(path)
+
+    for old_path, new_path in renames:
+        row, read = removed.pop(old_path), reads[new_path]
+        changed = row["file_hash"] != read.file_hash
+        values = _row(read, now) | {"version": row["version"] + 1}
+        _update(db, row["id"], values)
+        previous = _previous_text(db, row["id"]) if changed else None
+        history.append(_history(row["id"], "rename", values, now, previous=previous, text=read.text, moved_from=old_path))
+        report.renamed.append((old_path, new_path))
+        new.remove(new_path)
+
+    for path, row in removed.items():
+        history.append({"block_id": row["id"], "action": "delete", "timestamp": now, "block_key": row["key"],
+                        "version": row["version"] + 1, "path": path,
+                        "payload": json.dumps({"path": path, "previous": _previous_text(db, row["id"])}, ensure_ascii=False)})
+        report.removed.append(path)
+    if removed:
+        ids = [row["id"] for row in removed.values()]
+        marks = ",".join("?" * len(ids))
+        db.execute(f"DELETE FROM dependencies WHERE src_block_id IN ({marks})", ids)
+        db.execute(f"DELETE FROM block_assets WHERE block_id IN ({marks})", ids)
+        db.execute(f"DELETE FROM blocks WHERE id IN ({marks})", ids)
+
+    if new:
+        versions = _last_versions(db, [reads[path].block.id for path in new])
+        next_id = (db.execute("SELECT max(id) FROM blocks").fetchone()[0] or 0) + 1
+        rows = []
+        for offset, path in enumerate(sorted(new)):
+            read = reads[path]
+            values = _row(read, now) | {"id": next_id + offset, "created_at": now,
+                                        "version": versions.get(read.block.id, 0) + 1}
+            rows.append(values)
+            history.append(_history(values["id"], "create", values, now, text=read.text))
+            report.added.append(path)
+        db["blocks"].insert_all(rows, batch_size=500)
+        _write_dependencies(db, [(row["id"], reads[row["path"]].block) for row in rows], replace=False)
+
+    changed = [(row["id"], reads[path].block) for path in report.modified for row in [indexed[path]]]
+    changed += [(indexed_row["id"], reads[new_path].block) for old, new_path in report.renamed
+                for indexed_row in [indexed[old]]]
+    _write_dependencies(db, changed, replace=True)
+    if history:
+        db["history"].insert_all(history, batch_size=500)
+
+
+def _update(db, block_id: int, values: dict) -> None:
+    columns = ", ".join(f"{name} = ?" for name in values)
+    db.execute(f"UPDATE blocks SET {columns} WHERE id = ?", [*values.values(), block_id])
+
+
+def _history(block_id: int, action: str, values: dict, now: str, *, text: str | None,
+             previous: str | None = None, moved_from: str | None = None) -> dict:
+    payload: dict = {"path": values["path"], "text": text}
+    if action != "create":
+        payload["previous"] = previous
+    if moved_from:
+        payload["from"] = moved_from
+    return {"block_id": block_id, "action": action, "timestamp": now, "block_key": values["key"],
+            "version": values["version"], "path": values["path"],
+            "payload": json.dumps(payload, ensure_ascii=False)}
+
+
+def _pair_renames(removed: dict[str, dict], new: list[str], reads: dict[str, _Read]) -> list[tuple[str, str]]:
+    """A rename is the same id at a new path, or failing that the same bytes."""
+    if not removed or not new:
+        return []
+    by_key = {row["key"]: path for path, row in removed.items()}
+    by_hash = {row["file_hash"]: path for path, row in removed.items()}
+    pairs, taken = [], set()
+    for new_path in sorted(new):
+        read = reads[new_path]
+        old = by_key.get(read.block.id) if read.block.readable else None
+        if old is None or old in taken:
+            old = by_hash.get(read.file_hash)
+        if old is not None and old not in taken:
+            taken.add(old)
+            pairs.append((old, new_path))
+    return pairs
+
+
+def _last_versions(db, keys: list[str]) -> dict[str, int]:
+    if db.execute("SELECT 1 FROM history WHERE action = 'delete' LIMIT 1").fetchone() is None:
+        return {}  # versions restart only for ids that were deleted before
+    rows = db.execute("SELECT block_key, max(version) FROM history GROUP BY block_key").fetchall()
+    wanted = set(keys)
+    return {key: version for key, version in rows if key in wanted}
+
+
+def _write_dependencies(db, blocks: list[tuple[int, Block]], *, replace: bool) -> None:
+    if not blocks:
+        return
+    if replace:
+        db.conn.executemany("DELETE FROM dependencies WHERE src_block_id = ?", [(block_id,) for block_id, _ in blocks])
+    rows = {}
+    for block_id, block in blocks:
+        for ref in block.dependencies:
+            rows.setdefault((block_id, ref.target), {"src_block_id": block_id, "dst_key": ref.target, "type": ref.relation})
+    if rows:
+        db["dependencies"].insert_all(rows.values(), batch_size=500, replace=True)
+
+
+@dataclass
+class _LinkNode:
+    path: str
+    id: str
+    type: str
+    id_range: Range
+    refs: list[Ref]
+
+
+def _relink(db) -> list[str]:
+    """Recompute what needs the whole project: cross-file problems and staleness."""
+    rows = db.execute(
+        "SELECT id, path, key, type, refs, id_range, content_hash, record, link_problems, state, stale_cause, stale_reason "
+        "FROM blocks ORDER BY path").fetchall()
+    nodes = [_LinkNode(r[1], r[2], r[3], Range.from_json(json.loads(r[5])), [Ref.from_json(x) for x in json.loads(r[4])])
+             for r in rows]
+    problems = check_links(nodes)
+    stale_inputs: dict[str, StaleInput] = {}
+    for row, node in zip(rows, nodes):
+        if node.id not in stale_inputs:
+            inputs = list(dict.fromkeys(ref.target for ref in node.refs))
+            stale_inputs[node.id] = StaleInput(row[6], inputs, json.loads(row[7]) if row[7] else None)
+    states = compute_staleness(stale_inputs)
+    updates, relinked = [], []
+    for row, node in zip(rows, nodes):
+        link_problems = json.dumps([p.to_json() for p in problems.get(node.path, [])], ensure_ascii=False)
+        staleness = states[node.id]
+        values = (link_problems, staleness.state, staleness.cause, staleness.reason)
+        if values != tuple(row[8:12]):
+            updates.append((*values, row[0]))
+            relinked.append(node.path)
+    if updates:
+        db.conn.executemany(
+            "UPDATE blocks SET link_problems = ?, state = ?, stale_cause = ?, stale_reason = ? WHERE id = ?", updates)
+    db.execute("UPDATE blocks SET parent_id = (SELECT p.id FROM blocks AS p WHERE p.key = blocks.parent_key "
+               "ORDER BY p.path LIMIT 1) WHERE parent_key IS NOT NULL")
+    db.execute("UPDATE dependencies SET dst_block_id = (SELECT b.id FROM blocks AS b WHERE b.key = dependencies.dst_key "
+               "ORDER BY b.path LIMIT 1)")
+    return relinked
+
+
+def open_index(project: Project) -> Index:
+    return Index(project.db_path, project.config.name, project.root)
+

@@ -1,0 +1,91 @@
+"""The folder walk: every block file under the root, with the stat that sync compares."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Iterable, NamedTuple
+
+from .project import Project
+
+
+class FileStat(NamedTuple):
+    mtime_ns: int
+    size: int
+
+
+@dataclass
+class Walk:
+    files: dict[str, FileStat] = field(default_factory=dict)
+    # Symlinks refused because they lead outside the project: rel path -> target.
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def is_block_name(name: str) -> bool:
+    return name.lower().endswith(".md") and not name.startswith(".")
+
+
+def walk(project: Project, scope: Iterable[str] | None = None) -> Walk:
+    """Stat every block file under the root, or only under the relative paths in `scope`."""
+    result = Walk()
+    root = str(project.root)
+    starts = [""] if scope is None else sorted(set(scope))
+    for start in starts:
+        if start and project.is_excluded(start):
+            continue
+        full = os.path.join(root, start) if start else root
+        try:
+            st = os.stat(full, follow_symlinks=False)
+        except OSError:
+            continue
+        if start and not os.path.isdir(full):
+            _visit_file(project, full, start, st, result)
+            continue
+        _walk_tree(project, root, start, result)
+    return result
+
+
+def _visit_file(project: Project, full: str, rel: str, st: os.stat_result, result: Walk) -> None:
+    if not is_block_name(rel.rsplit("/", 1)[-1]):
+        return
+    if os.path.islink(full):
+        if not project.contains(full):
+            result.refused[rel] = os.path.realpath(full)
+            return
+        try:
+            st = os.stat(full)
+        except OSError:
+            return
+    result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
+
+
+def _walk_tree(project: Project, root: str, start: str, result: Walk) -> None:
+    stack = [start]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            entries = os.scandir(os.path.join(root, rel_dir) if rel_dir else root)
+        except OSError:
+            continue  # vanished or unreadable folder: nothing in it to index
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                try:
+                    if entry.is_symlink():
+                        if not project.contains(entry.path):
+                            if is_block_name(name) or os.path.isdir(entry.path):
+                                result.refused[rel] = os.path.realpath(entry.path)
+                            continue
+                        if os.path.isdir(entry.path):
+                            continue  # its target is walked on its own; following it could loop
+                    if entry.is_dir():
+                        if not project.is_excluded(rel, is_dir=True):
+                            stack.append(rel)
+                    elif is_block_name(name) and not project.is_excluded(rel):
+                        st = entry.stat()
+                        result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
+                except OSError:
+                    continue  # deleted between listing and stat

@@ -1,0 +1,65 @@
+"""Edit one frontmatter field and keep every other byte of the file as it was."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+_BOUNDARY = YAMLHandler.FM_BOUNDARY
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class EditError(ValueError):
+    """The file's frontmatter cannot be edited safely (missing or broken)."""
+
+
+def _render(key: str, value: Any, newline: str) -> str:
+    text = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return text.replace("\n", newline)
+
+
+def _frontmatter_span(text: str) -> tuple[int, int]:
+    opening = _BOUNDARY.match(text.lstrip("\ufeff"))
+    offset = len(text) - len(text.lstrip("\ufeff"))
+    if not opening:
+        raise EditError("the file has no frontmatter: add `---`, `type: <type>`, `---` at its top first")
+    closing = _BOUNDARY.search(text, offset + opening.end())
+    if closing is None:
+        raise EditError("the file's frontmatter is never closed: add a `---` line after it first")
+    return offset + opening.end(), closing.start()
+
+
+def set_field(text: str, key: str, value: Any) -> str:
+    """Return `text` with top-level frontmatter `key` set to `value` (removed when None)."""
+    start, end = _frontmatter_span(text)
+    chunk = text[start:end]
+    newline = "\r\n" if "\r\n" in text[:end] else "\n"
+    loader = _Loader(chunk)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as error:
+        raise EditError(f"the frontmatter is not valid YAML ({str(error).splitlines()[0]}): fix it first") from None
+    finally:
+        loader.dispose()
+    if root is not None and not isinstance(root, yaml.MappingNode):
+        raise EditError("the frontmatter is not a mapping of `key: value` lines: fix it first")
+
+    lines = chunk.splitlines(keepends=True)
+    entries = list(root.value) if root is not None else []
+    for i, (key_node, _) in enumerate(entries):
+        if getattr(key_node, "value", None) != key:
+            continue
+        first = key_node.start_mark.line
+        last = entries[i + 1][0].start_mark.line if i + 1 < len(entries) else len(lines)
+        # Comments and blank lines just above the next key belong to that key.
+        while last - 1 > first and (not lines[last - 1].strip() or lines[last - 1].startswith("#")):
+            last -= 1
+        replacement = _render(key, value, newline) if value is not None else ""
+        return text[:start] + "".join(lines[:first]) + replacement + "".join(lines[last:]) + text[end:]
+
+    if value is None:
+        return text
+    body = chunk if chunk.endswith(("\n", "\r")) or not chunk else chunk + newline
+    return text[:start] + body + _render(key, value, newline) + text[end:]

@@ -1,0 +1,51 @@
+"""Content hashes: what a block means, not how its file happens to be typed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from .catalog import BOOKKEEPING_KEYS
+
+SHORT_HASH_LENGTH = 12
+
+
+def normalize_body(body: str) -> str:
+    """CRLF, trailing spaces and blank lines at either end carry no meaning."""
+    lines = [line.rstrip() for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def _meaningful_fields(frontmatter: dict[str, Any]) -> dict[str, Any]:
+    fields = {key: value for key, value in frontmatter.items() if key not in BOOKKEEPING_KEYS}
+    deps = fields.get("dependencies")
+    if isinstance(deps, list):
+        # Order of dependencies carries no meaning either.
+        fields["dependencies"] = sorted((json.dumps(d, sort_keys=True, default=str) for d in deps))
+    assets = frontmatter.get("assets")
+    if isinstance(assets, list):
+        # Approving a new look (say a character's reference still) is a change dependents must see.
+        approved = sorted(str(a.get("sha256")) for a in assets if isinstance(a, dict) and a.get("approved"))
+        if approved:
+            fields["approved_assets"] = approved
+    return fields
+
+
+def content_hash(frontmatter: dict[str, Any], body: str) -> str:
+    canonical = json.dumps(
+        [_meaningful_fields(frontmatter), normalize_body(body)],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def short_hash(full_hash: str) -> str:
+    return full_hash[:SHORT_HASH_LENGTH]
+
+
+def bytes_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,153 @@
+"""Checks that need the whole project: ids that clash, references that name no block,
+parents of the wrong type, and cycles. Pure: blocks in, problems by path out."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Protocol, Sequence
+
+from .block import Ref
+from .catalog import TYPES, allowed_parents
+from .parse import closest
+from .problems import Problem, Range
+
+
+class Linkable(Protocol):
+    path: str
+    id: str
+    type: str
+    id_range: Range
+
+    @property
+    def refs(self) -> list[Ref]: ...
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _names(types: Sequence[str]) -> str:
+    return " or ".join(f"{_article(t)} {t}" for t in types)
+
+
+def check_links(blocks: Iterable[Linkable]) -> dict[str, list[Problem]]:
+    blocks = list(blocks)
+    problems: dict[str, list[Problem]] = defaultdict(list)
+    by_id: dict[str, list[Linkable]] = defaultdict(list)
+    for block in blocks:
+        by_id[block.id].append(block)
+
+    for block_id, owners in by_id.items():
+        if len(owners) > 1:
+            paths = sorted(b.path for b in owners)
+            for owner in owners:
+                others = ", ".join(p for p in paths if p != owner.path)
+                problems[owner.path].append(Problem(
+                    "duplicate-id", f"duplicate id `{block_id}`: also used by {others}; give one of them another `id:`", owner.id_range))
+
+    for block in blocks:
+        for ref in block.refs:
+            _check_ref(block, ref, by_id, problems)
+
+    for cycle in find_cycles({b.id: [r.target for r in b.refs] for b in blocks}):
+        members = set(cycle)
+        text = " → ".join(cycle + [cycle[0]])
+        for member in cycle:
+            owner = by_id[member][0]
+            for ref in owner.refs:
+                if ref.target in members and ref.target != owner.id:
+                    problems[owner.path].append(Problem(
+                        "cycle", f"dependency cycle {text}: remove one of these references", ref.range))
+                    break
+    return dict(problems)
+
+
+def _check_ref(block: Linkable, ref: Ref, by_id: dict, problems: dict) -> None:
+    word = "parent" if ref.kind == "parent" else "dependency"
+    if ref.target == block.id:
+        problems[block.path].append(Problem("self-reference", f"a block cannot be its own {word}: remove `{ref.target}`", ref.range))
+        return
+    targets = by_id.get(ref.target)
+    if not targets:
+        suggestion = closest(ref.target, by_id.keys())
+        hint = f"did you mean `{suggestion}`?" if suggestion else "create that block or fix the id"
+        problems[block.path].append(Problem("unknown-ref", f"{word} `{ref.target}` names no block: {hint}", ref.range))
+        return
+    if ref.kind == "parent" and block.type in TYPES:
+        allowed = allowed_parents(block.type)
+        target_type = targets[0].type
+        if not allowed:
+            problems[block.path].append(Problem(
+                "parent-type", f"{_article(block.type)} {block.type} has no parent: remove `parent:`", ref.range))
+        elif target_type in TYPES and target_type not in allowed:
+            problems[block.path].append(Problem(
+                "parent-type",
+                f"the parent of {_article(block.type)} {block.type} must be {_names(allowed)}, but `{ref.target}` is {_article(target_type)} {target_type}",
+                ref.range))
+
+
+def find_cycles(edges: dict[str, list[str]]) -> list[list[str]]:
+    """Each cycle once, as a list of ids in order. Tarjan's algorithm, iterative so that
+    long chains in big projects never hit the recursion limit."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            targets = [t for t in edges.get(node, ()) if t in edges and t != node]
+            if i < len(targets):
+                work.append((node, i + 1))
+                target = targets[i]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    components.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return [_cycle_in(component, edges) for component in components]
+
+
+def _cycle_in(component: list[str], edges: dict[str, list[str]]) -> list[str]:
+    """One simple cycle through the component's smallest id, for a readable message."""
+    members = set(component)
+    start = min(component)
+    previous: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for target in edges.get(node, ()):
+                if target == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(previous[path[-1]])
+                    return list(reversed(path))
+                if target in members and target not in previous and target != start:
+                    previous[target] = node
+                    following.append(target)
+        frontier = following
+    return sorted(component)

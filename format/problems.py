@@ -1,0 +1,53 @@
+"""Problems found in a block, each with an exact range in its file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    line: int  # 0-based
+    col: int  # 0-based, in characters (code points)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Range:
+    start: Position
+    end: Position
+
+    @staticmethod
+    def of(line: int, col: int, end_line: int | None = None, end_col: int | None = None) -> "Range":
+        return Range(Position(line, col), Position(line if end_line is None else end_line, col if end_col is None else end_col))
+
+    def to_json(self) -> list[int]:
+        return [self.start.line, self.start.col, self.end.line, self.end.col]
+
+    @staticmethod
+    def from_json(data: list[int]) -> "Range":
+        return Range.of(*data)
+
+
+FILE_START = Range.of(0, 0)
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    message: str
+    range: Range = FILE_START
+    severity: str = ERROR
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "message": self.message, "range": self.range.to_json(), "severity": self.severity}
+
+    @staticmethod
+    def from_json(data: dict) -> "Problem":
+        return Problem(data["code"], data["message"], Range.from_json(data["range"]), data.get("severity", ERROR))
+
+    def located(self, path: str) -> str:
+        """`path:line:col: severity: message`, 1-based like compilers print."""
+        return f"{path}:{self.range.start.line + 1}:{self.range.start.col + 1}: {self.severity}: {self.message}"
