@@ -1,0 +1,62 @@
+"""Shared fixtures: real film projects in temp folders, a real index, the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cinefile.daemon.project import Project
+from cinefile.daemon.scaffold import init_project
+from cinefile.daemon.sync import open_index
+
+PROJECTS = Path(__file__).parent / "projects"
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Project:
+    """The sample short film, as `cinefile init --sample` writes it."""
+    return init_project(tmp_path / "night-ferry", sample=True)
+
+
+@pytest.fixture
+def make_project(tmp_path: Path):
+    """Copy a test project from tests/projects/NAME into a temp folder."""
+
+    def make(name: str) -> Project:
+        target = tmp_path / name
+        shutil.copytree(PROJECTS / name, target)
+        return Project(target)
+
+    return make
+
+
+@pytest.fixture
+def index_of():
+    opened = []
+
+    def open_for(project: Project):
+        index = open_index(project)
+        opened.append(index)
+        return index
+
+    yield open_for
+    for index in opened:
+        index.close()
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Run `cinefile ARGS` in a folder through typer's CliRunner."""
+    from cinefile.cli.app import app
+
+    runner = CliRunner()
+
+    def run(*args: str, cwd: Path | None = None):
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    return run
