@@ -1,0 +1,41 @@
+"""Which handler serves which LSP method: the one place that wires the modules to the server."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from . import code_actions, code_lens, commands, completion, diagnostics, documents, hover, lifecycle, navigation, rename, symbols
+from .code_actions import BLOCK_ACTION
+from .server import CinefileServer
+
+
+def create_server() -> CinefileServer:
+    server = CinefileServer()
+    server.publisher = diagnostics.Publisher(server)
+    feature = server.feature
+    feature(types.INITIALIZE)(lifecycle.initialize)
+    feature(types.INITIALIZED)(lifecycle.initialized)
+    feature(types.SHUTDOWN)(lifecycle.shutdown)
+    feature(types.TEXT_DOCUMENT_DID_OPEN)(documents.did_open)
+    feature(types.TEXT_DOCUMENT_DID_CHANGE)(documents.did_change)
+    feature(types.TEXT_DOCUMENT_DID_CLOSE)(documents.did_close)
+    feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))(documents.did_save)
+    feature(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(
+        identifier="cinefile", inter_file_dependencies=True, workspace_diagnostics=False))(diagnostics.pull)
+    feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=completion.TRIGGERS))(completion.complete)
+    feature(types.TEXT_DOCUMENT_HOVER)(hover.hover)
+    feature(types.TEXT_DOCUMENT_DEFINITION)(navigation.definition)
+    feature(types.TEXT_DOCUMENT_REFERENCES)(navigation.references)
+    feature(types.TEXT_DOCUMENT_PREPARE_RENAME)(rename.prepare_rename)
+    feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))(rename.rename)
+    feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(symbols.document_symbols)
+    feature(types.WORKSPACE_SYMBOL)(symbols.workspace_symbols)
+    feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))(code_lens.code_lens)
+    feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, BLOCK_ACTION]))(code_actions.code_actions)
+    server.command(commands.SYNC)(commands.sync_command)
+    server.command(commands.MARK_FRESH)(commands.mark_fresh_command)
+    server.command(commands.APPROVE)(commands.approve_command)
+    server.command(commands.EXPORT)(commands.export_command)
+    server.command(commands.SET_KEYS)(commands.set_keys_command)
+    return server
