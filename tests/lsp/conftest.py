@@ -28,18 +28,13 @@ def copy_workspace(tmp_path_factory, name: str = "night-ferry") -> Path:
 
 
 def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
-    """What an editor does with text edits (UTF-16 columns, as these clients negotiate)."""
+    """What an editor does with text edits (the workspace's files are ASCII: columns are characters)."""
     lines = text.splitlines(True)
 
     def offset(position: types.Position) -> int:
         before = sum(len(line) for line in lines[:position.line])
         line = lines[position.line] if position.line < len(lines) else ""
-        units = 0
-        for index, char in enumerate(line):
-            if units >= position.character:
-                return before + index
-            units += 2 if ord(char) > 0xFFFF else 1
-        return before + len(line)
+        return before + min(position.character, len(line))
 
     for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
         text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
@@ -76,10 +71,11 @@ async def start(lsp_client: LanguageClient, profile: str, root: Path, options: d
         apply_workspace_edit(params.edit)
         return types.ApplyWorkspaceEditResult(applied=True)
 
-    await lsp_client.initialize_session(types.InitializeParams(
+    result = await lsp_client.initialize_session(types.InitializeParams(
         capabilities=capabilities or client_capabilities(profile),
         workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name=root.name)],
         initialization_options=options))
+    lsp_client.encoding = str(result.capabilities.position_encoding or "utf-16")
 
 
 @pytest_lsp.fixture(scope="module", params=PROFILES, config=ClientServerConfig(server_command=SERVER))
@@ -136,8 +132,17 @@ def codes(diagnostics) -> list[str]:
     return sorted(str(d.code) for d in diagnostics)
 
 
-def position_of(text: str, needle: str, offset: int = 0) -> types.Position:
-    """The position of `needle` in `text`, in UTF-16 units (ASCII test text: code points)."""
+def units(client: LanguageClient, text: str) -> int:
+    """The length of `text` in the position encoding the server and client agreed on."""
+    if client.encoding == "utf-8":
+        return len(text.encode("utf-8"))
+    if client.encoding == "utf-32":
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def position_of(client: LanguageClient, text: str, needle: str, offset: int = 0) -> types.Position:
+    """The position of `needle` (plus `offset` characters) in `text`, in the client's units."""
     index = text.index(needle) + offset
-    line = text.count("\n", 0, index)
-    return types.Position(line=line, character=index - (text.rfind("\n", 0, index) + 1))
+    line_start = text.rfind("\n", 0, index) + 1
+    return types.Position(line=text.count("\n", 0, index), character=units(client, text[line_start:index]))

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from .conftest import codes, diagnostics_where, open_block, close_block, replace_text, uri_for
+from .conftest import close_block, codes, diagnostics_where, open_block, replace_text, units, uri_for
+
+BROKEN = """---
+type: shot
+title: Broken 🌊 shot
+parent: scene-1-breakdown
+size: wide
+dependencies: [{id: mara, note: 🌊🌊}, ghost-ship]
+---
+Nothing here yet.
+"""
 
 
 async def test_stale_dependency_is_reported_on_the_entry_that_changed(client):
@@ -15,9 +25,85 @@ async def test_stale_dependency_is_reported_on_the_entry_that_changed(client):
     found = await diagnostics_where(client, uri, lambda d: "stale" in codes(d))
     stale = next(d for d in found if d.code == "stale")
     assert stale.severity == types.DiagnosticSeverity.Warning
-    text = (client.root / "story/scene-1.md").read_text()
-    line = text.splitlines()[stale.range.start.line]
+    line = (client.root / "story/scene-1.md").read_text().splitlines()[stale.range.start.line]
     assert line[stale.range.start.character:stale.range.end.character] == "mara-raincoat"
-    assert "mara-raincoat changed" in stale.message
+    assert "mara-raincoat changed" in stale.message and "mara-raincoat → scene-1" in stale.message
     assert stale.related_information[0].location.uri == uri_for(client, "design/mara-raincoat.md")
     close_block(client, uri)
+
+
+async def test_indirectly_stale_block_warns_on_the_dependency_between(client):
+    """shot-1a is stale through scene-1-breakdown (parent) and scene-1: the warning is on
+    the `parent:` entry it reaches the change through, and the chain names every step."""
+    uri = open_block(client, "shooting/shot-1a.md")
+    found = await diagnostics_where(client, uri, lambda d: "stale" in codes(d))
+    stale = next(d for d in found if d.code == "stale")
+    assert "mara-raincoat → scene-1 → scene-1-breakdown → shot-1a" in stale.message
+    assert stale.range.start.line == 3  # parent: scene-1-breakdown
+    close_block(client, uri)
+
+
+async def test_core_checks_have_exact_ranges_in_the_negotiated_encoding(client):
+    """An unknown id after emoji on the same line is underlined exactly, in UTF-16 for
+    VS Code and UTF-8 for Neovim; the missing fields of a shot are reported too."""
+    uri = open_block(client, "shooting/shot-9.md", BROKEN)
+    found = await diagnostics_where(client, uri, lambda d: "unknown-ref" in codes(d))
+    unknown = next(d for d in found if d.code == "unknown-ref")
+    line = BROKEN.splitlines()[5]
+    start = units(client, line[:line.index("ghost-ship")])
+    assert (unknown.range.start.line, unknown.range.start.character) == (5, start)
+    assert unknown.range.end.character == start + len("ghost-ship")
+    assert "names no block" in unknown.message
+    missing = sorted(d.message for d in found if d.code == "missing-field")
+    assert len(missing) == 4 and "`angle`" in missing[0]
+    close_block(client, uri)
+
+
+async def test_a_broken_file_affects_only_its_own_diagnostics(client):
+    """Broken YAML in one buffer is one error there; a block that names it keeps its own."""
+    broken = open_block(client, "design/mara.md", "---\ntype: character\ntitle: [unclosed\n---\nMara\n")
+    found = await diagnostics_where(client, broken, lambda d: "yaml" in codes(d))
+    assert found[0].severity == types.DiagnosticSeverity.Error and found[0].range.start.line >= 1
+    other = open_block(client, "design/wheelhouse.md")
+    assert not await diagnostics_where(client, other, lambda d: len(d) == 0)
+    close_block(client, broken)
+    close_block(client, other)
+
+
+async def test_an_unsaved_edit_updates_the_dependents_diagnostics(client):
+    """Editing mara-raincoat back in an open buffer, unsaved, takes the stale warning off
+    the open scene that depends on it; editing it again puts it back."""
+    scene = open_block(client, "story/scene-1.md")
+    await diagnostics_where(client, scene, lambda d: "stale" in codes(d))
+    costume_path = client.root / "design/mara-raincoat.md"
+    original = costume_path.read_text()
+    restored = original.replace(" The left cuff is torn and mended with orange fishing line.", "")  # as reviewed
+    assert restored != original, "the workspace's costume should carry its later edit"
+    costume = open_block(client, "design/mara-raincoat.md")
+    replace_text(client, costume, restored, 2)
+    await diagnostics_where(client, scene, lambda d: "stale" not in codes(d), "the stale warning to go")
+    replace_text(client, costume, original, 3)
+    await diagnostics_where(client, scene, lambda d: "stale" in codes(d), "the stale warning to come back")
+    assert costume_path.read_text() == original  # never saved
+    close_block(client, costume)
+    close_block(client, scene)
+
+
+async def test_a_change_on_disk_reaches_diagnostics(client):
+    """A file written by another program (git, the CLI) changes the diagnostics of the
+    open blocks that name it."""
+    uri = open_block(client, "story/beat-2-storm.md")
+    await diagnostics_where(client, uri, lambda d: "stale" not in codes(d))
+    ilse = client.root / "design/captain-ilse.md"
+    ilse.write_text(ilse.read_text() + "\nShe hums sea shanties off key.\n")
+    found = await diagnostics_where(client, uri, lambda d: "stale" in codes(d), "staleness from the disk change")
+    assert "captain-ilse changed" in next(d for d in found if d.code == "stale").message
+    close_block(client, uri)
+
+
+async def test_closing_a_buffer_clears_its_diagnostics(client):
+    """A closed block's diagnostics are withdrawn (push clients)."""
+    uri = open_block(client, "shooting/shot-9.md", BROKEN)
+    await diagnostics_where(client, uri, lambda d: len(d) > 0)
+    close_block(client, uri)
+    await diagnostics_where(client, uri, lambda d: len(d) == 0, "diagnostics to be cleared")
