@@ -17,6 +17,7 @@ import re
 import sys
 import threading
 import time
+import warnings
 from typing import Callable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -39,7 +40,7 @@ _SKIPPED_EVENTS = frozenset({"opened", "closed_no_write"})
 # Files editors write beside the real one while saving; none of them is a block.
 _EDITOR_TEMP = re.compile(
     r"^\d+$"  # Vim's write probe, 4913 (and up when that one exists)
-    r"|\.sw[a-p]$|~$"  # Vim swap and backup files
+    r"|\.sw[a-px]$|~$"  # Vim swap files (and its .swx probe) and backups
     r"|^\.?#|#$"  # Emacs lock links (.#file) and autosaves (#file#)
     r"|___jb_(tmp|old|bak)___$"  # JetBrains safe write
     r"|\.(tmp|temp|crswap|kate-swp)$"
@@ -90,6 +91,8 @@ class Watcher:
         self._root_id = self._stat_root()
         if self._root_id is None:
             raise UserError(f"{self._root}: the project folder is gone; nothing to watch")
+        # watchdog warns when a folder moved back in still has its old watch; it reuses it.
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"watchdog\.")
         self._start_observer(self.polling)
         logging.getLogger("watchdog.observers.inotify_c").addFilter(self._overflow)
         self._thread = threading.Thread(target=self._run, name="cinefile-watcher", daemon=True)
@@ -114,27 +117,33 @@ class Watcher:
     # -- observers -------------------------------------------------------------------------
 
     def _start_observer(self, polling: bool) -> None:
-        observer = None
-        if not polling:
-            observer = Observer()
-            try:
-                self._schedule(observer)
-            except OSError as error:
-                if error.errno not in (errno.ENOSPC, errno.EMFILE):
-                    raise UserError(f"{self._root}: cannot watch it ({error.strerror or error})") from None
-                observer = None
-            if observer is not None and _inotify_full(self._root):
-                _halt(observer)  # watchdog skipped the folders it had no watch left for
-                observer = None
-            if observer is None:
-                self._log("warning: the inotify watch limit is reached; falling back to polling every "
-                          f"{POLL_INTERVAL_S:.0f}s (raise it: sudo sysctl fs.inotify.max_user_watches=524288)")
+        observer = None if polling else self._event_observer()
         if observer is None:
             observer = PollingObserver(timeout=POLL_INTERVAL_S)
             self._schedule(observer)
         with self._observer_lock:
             self._observer = observer
         self.observer_kind = type(observer).__name__.removesuffix("Observer").lower()
+
+    def _event_observer(self) -> BaseObserver | None:
+        """The platform's event observer (inotify on Linux), or None when it is out of watches."""
+        observer = Observer()
+        try:
+            self._schedule(observer)
+        except OSError as error:
+            if error.errno not in (errno.ENOSPC, errno.EMFILE):
+                raise UserError(f"{self._root}: cannot watch it ({error.strerror or error})") from None
+            self._warn_watch_limit()
+            return None
+        if _inotify_full(self._root):
+            _halt(observer)  # watchdog skipped the folders it had no watch left for
+            self._warn_watch_limit()
+            return None
+        return observer
+
+    def _warn_watch_limit(self) -> None:
+        self._log(f"warning: the inotify watch limit is reached; falling back to polling every {POLL_INTERVAL_S:.0f}s "
+                  "(raise it: sudo sysctl fs.inotify.max_user_watches=524288)")
 
     def _schedule(self, observer: BaseObserver) -> None:
         try:
@@ -239,6 +248,7 @@ class Watcher:
     def _sync_batch(self, pending: dict[str, bool], full: bool = False, new_folders: bool = False) -> None:
         self._check_root()
         if new_folders and self.observer_kind == "inotify" and _inotify_full(self._root):
+            self._warn_watch_limit()
             self._stop_observer()
             self._start_observer(polling=True)
             full = True  # what happened in the folders inotify could not watch
