@@ -101,8 +101,11 @@ def _row(read: _Read, now: str) -> dict:
 
 
 def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
-         progress: Progress | None = None, relink: bool = False) -> SyncReport:
-    """Bring the index in line with the folder (or only the paths in `scope`)."""
+         progress: Progress | None = None, relink: bool = False, reread: bool = False) -> SyncReport:
+    """Bring the index in line with the folder (or only the paths in `scope`).
+
+    `reread` reads every file in scope even when its mtime and size look unchanged: the
+    watcher knows they changed, and a rewrite within one mtime tick keeps the same stat."""
     started = time.perf_counter()
     report = SyncReport()
     scope = None if scope is None else sorted(set(scope))
@@ -111,7 +114,7 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
         report.refused = walked.refused
         indexed = _indexed(db, scope)
         to_read = [(rel, st) for rel, st in walked.files.items()
-                   if (row := indexed.get(rel)) is None or (row["mtime_ns"], row["size"]) != tuple(st)]
+                   if reread or (row := indexed.get(rel)) is None or (row["mtime_ns"], row["size"]) != tuple(st)]
         reads: dict[str, _Read] = {}
         for done, (rel, st) in enumerate(to_read, 1):
             read = read_file(project, rel, st)
