@@ -3,8 +3,6 @@ hover and the diagnostics of every other open block see it before it is saved.""
 
 from __future__ import annotations
 
-import asyncio
-
 from lsprotocol import types
 
 from .server import CinefileServer
@@ -30,9 +28,3 @@ def did_close(ls: CinefileServer, params: types.DidCloseTextDocumentParams) -> N
     if ls.ready.is_set() and ls.rel_path(uri) is not None:
         ls.close_buffer(uri)
         ls.publisher.closed(uri)
-
-
-async def did_save(ls: CinefileServer, params: types.DidSaveTextDocumentParams) -> None:
-    rel = ls.rel_path(params.text_document.uri)
-    if rel is not None and ls.ready.is_set():
-        await asyncio.get_running_loop().run_in_executor(None, ls.run_sync, [rel])

@@ -19,7 +19,6 @@ def create_server() -> CinefileServer:
     feature(types.TEXT_DOCUMENT_DID_OPEN)(documents.did_open)
     feature(types.TEXT_DOCUMENT_DID_CHANGE)(documents.did_change)
     feature(types.TEXT_DOCUMENT_DID_CLOSE)(documents.did_close)
-    feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))(documents.did_save)
     feature(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(
         identifier="cinefile", inter_file_dependencies=True, workspace_diagnostics=False))(diagnostics.pull)
     feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=completion.TRIGGERS))(completion.complete)

@@ -30,7 +30,7 @@ async def initialized(ls: CinefileServer, params: types.InitializedParams) -> No
     await ls.loop.run_in_executor(None, ls.load)
     ls.ready.set()
     ls.publisher.project_changed()
-    await ls.loop.run_in_executor(None, ls.run_sync)  # catch up with what changed while no one watched
+    ls.watch()
 
 
 def shutdown(ls: CinefileServer, params: None) -> None:

@@ -19,6 +19,7 @@ from ..errors import UserError
 from ..index import Index
 from ..project import Project, find_root
 from ..sync import SyncReport, open_index, sync
+from ..watcher import Watcher
 from .model import ROW_COLUMNS, Model, node_of_block, node_of_row
 
 log = logging.getLogger("cinefile.lsp")
@@ -39,6 +40,7 @@ class CinefileServer(LanguageServer):
         self.sync_lock = threading.Lock()
         self.stopping = threading.Event()
         self.publisher = None  # set by features.py: the diagnostics scheduler
+        self.watcher: Watcher | None = None
         self.workspace_paths: list[Path] = []
 
     # -- the project ---------------------------------------------------------------------
@@ -100,8 +102,27 @@ class CinefileServer(LanguageServer):
         if self.publisher is not None:
             self.publisher.project_changed()
 
+    def watch(self) -> None:
+        """Keep the index and the model in line with the disk: git, the CLI, other editors.
+        The watcher starts with a catch-up sync of what changed while no one watched."""
+        self.watcher = Watcher(self.project, self.index, on_sync=self.on_sync, log=self.log_from_thread)
+        try:
+            self.watcher.start()
+        except UserError as error:
+            self.watcher = None
+            self.notify_user(f"cinefile: {error}", types.MessageType.Warning)
+
+    def log_from_thread(self, message: str) -> None:
+        log.info("%s", message)
+        if self.loop is not None and not self.stopping.is_set():
+            params = types.LogMessageParams(type=types.MessageType.Log, message=f"cinefile: {message}")
+            self.loop.call_soon_threadsafe(self.window_log_message, params)
+
     def stop(self) -> None:
         self.stopping.set()
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
         with self.sync_lock:
             for index in (self.index, self.reads):
                 if index is not None:

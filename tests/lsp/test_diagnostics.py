@@ -3,9 +3,14 @@ the dependency entry with its chain, and updates from other buffers and from the
 
 from __future__ import annotations
 
-from lsprotocol import types
+import asyncio
 
-from .conftest import close_block, codes, diagnostics_where, open_block, replace_text, units, uri_for
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from .conftest import (SERVER, close_block, codes, copy_workspace, diagnostics_where, open_block, replace_text, start,
+                       units, until, uri_for)
 
 BROKEN = """---
 type: shot
@@ -107,3 +112,36 @@ async def test_closing_a_buffer_clears_its_diagnostics(client):
     await diagnostics_where(client, uri, lambda d: len(d) > 0)
     close_block(client, uri)
     await diagnostics_where(client, uri, lambda d: len(d) == 0, "diagnostics to be cleared")
+
+
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=SERVER))
+async def pull_client(lsp_client: LanguageClient, tmp_path_factory):
+    """Neovim's capabilities plus `workspace/diagnostic/refresh`: a client that pulls."""
+    capabilities = client_capabilities("neovim")
+    capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    lsp_client.root = copy_workspace(tmp_path_factory)
+    await start(lsp_client, "neovim", lsp_client.root, capabilities=capabilities)
+    yield
+    await asyncio.wait_for(lsp_client.shutdown_session(), 5.0)
+
+
+async def pull(client: LanguageClient, uri: str, previous: str | None = None):
+    return await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=previous))
+
+
+async def test_clients_that_pull_get_reports_and_are_asked_to_pull_again(pull_client):
+    """A pulling client gets a full report, `unchanged` when nothing changed, and a refresh
+    request when another buffer changes its blocks' state; nothing is pushed to it."""
+    client = pull_client
+    scene = open_block(client, "story/scene-1.md")
+    report = await pull(client, scene)
+    assert "stale" in codes(report.items)
+    assert isinstance(await pull(client, scene, report.result_id), types.UnchangedDocumentDiagnosticReport)
+    original = (client.root / "design/mara-raincoat.md").read_text()
+    costume = open_block(client, "design/mara-raincoat.md")
+    before = client.diagnostic_refresh_count
+    replace_text(client, costume, original.replace(" The left cuff is torn and mended with orange fishing line.", ""), 2)
+    await until(lambda: client.diagnostic_refresh_count > before, what="a diagnostic refresh request")
+    assert "stale" not in codes((await pull(client, scene, report.result_id)).items)
+    assert scene not in client.diagnostics
