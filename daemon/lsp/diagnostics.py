@@ -160,7 +160,7 @@ class Publisher:
 
 def pull(ls: CinefileServer, params: types.DocumentDiagnosticParams):
     """textDocument/diagnostic: the full report, or `unchanged` when the client has it."""
-    found = diagnostics_for(ls, params.text_document.uri) if ls.ready.is_set() else []
+    found = diagnostics_for(ls, params.text_document.uri)
     rid = result_id(found)
     if params.previous_result_id == rid:
         return types.UnchangedDocumentDiagnosticReport(result_id=rid)

@@ -9,6 +9,18 @@ from .code_actions import BLOCK_ACTION
 from .server import CinefileServer
 
 
+def when_ready(handler):
+    """Requests that come while the model loads wait for it, instead of answering empty."""
+
+    async def run(ls: CinefileServer, params):
+        if ls.project is not None and not ls.ready.is_set():
+            await ls.ready.wait()
+        return handler(ls, params)
+
+    run.__name__ = handler.__name__
+    return run
+
+
 def create_server() -> CinefileServer:
     server = CinefileServer()
     server.publisher = diagnostics.Publisher(server)
@@ -20,18 +32,18 @@ def create_server() -> CinefileServer:
     feature(types.TEXT_DOCUMENT_DID_CHANGE)(documents.did_change)
     feature(types.TEXT_DOCUMENT_DID_CLOSE)(documents.did_close)
     feature(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(
-        identifier="cinefile", inter_file_dependencies=True, workspace_diagnostics=False))(diagnostics.pull)
-    feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=completion.TRIGGERS))(completion.complete)
-    feature(types.TEXT_DOCUMENT_HOVER)(hover.hover)
-    feature(types.TEXT_DOCUMENT_DEFINITION)(navigation.definition)
-    feature(types.TEXT_DOCUMENT_REFERENCES)(navigation.references)
-    feature(types.TEXT_DOCUMENT_PREPARE_RENAME)(rename.prepare_rename)
-    feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))(rename.rename)
-    feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(symbols.document_symbols)
-    feature(types.WORKSPACE_SYMBOL)(symbols.workspace_symbols)
-    feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))(code_lens.code_lens)
+        identifier="cinefile", inter_file_dependencies=True, workspace_diagnostics=False))(when_ready(diagnostics.pull))
+    feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=completion.TRIGGERS))(when_ready(completion.complete))
+    feature(types.TEXT_DOCUMENT_HOVER)(when_ready(hover.hover))
+    feature(types.TEXT_DOCUMENT_DEFINITION)(when_ready(navigation.definition))
+    feature(types.TEXT_DOCUMENT_REFERENCES)(when_ready(navigation.references))
+    feature(types.TEXT_DOCUMENT_PREPARE_RENAME)(when_ready(rename.prepare_rename))
+    feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))(when_ready(rename.rename))
+    feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(when_ready(symbols.document_symbols))
+    feature(types.WORKSPACE_SYMBOL)(when_ready(symbols.workspace_symbols))
+    feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))(when_ready(code_lens.code_lens))
     feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, BLOCK_ACTION]))(code_actions.code_actions)
+        code_action_kinds=[types.CodeActionKind.QuickFix, BLOCK_ACTION]))(when_ready(code_actions.code_actions))
     server.command(commands.SYNC)(commands.sync_command)
     server.command(commands.MARK_FRESH)(commands.mark_fresh_command)
     server.command(commands.APPROVE)(commands.approve_command)
