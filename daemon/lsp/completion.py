@@ -14,7 +14,7 @@ from lsprotocol import types
 from cinefile.format.catalog import ASSET_ROLES, KNOWN_KEYS, RELATION_TYPES, TYPES, allowed_parents
 from cinefile.format.fields import TYPE_FIELDS
 
-from .cursor import Cursor, cursor_at, listed_ids
+from .cursor import Cursor, cursor_at, listed_ids, top_keys
 from .model import Node
 from .positions import from_client, to_client_range
 from .server import CinefileServer
@@ -35,19 +35,20 @@ def complete(ls: CinefileServer, params: types.CompletionParams) -> types.Comple
     if not cursor.in_frontmatter:
         return None
     replace = to_client_range(codec, lines, cursor.word_range)
-    items, incomplete = _items(ls, node, cursor)
+    items, incomplete = _items(ls, node, cursor, top_keys(lines))
     for item in items:
         item.text_edit = types.TextEdit(range=replace, new_text=item.insert_text or item.label)
     return types.CompletionList(is_incomplete=incomplete, items=items)
 
 
-def _items(ls: CinefileServer, node: Node, cursor: Cursor) -> tuple[list[types.CompletionItem], bool]:
+def _items(ls: CinefileServer, node: Node, cursor: Cursor, keys: dict[str, str]) -> tuple[list[types.CompletionItem], bool]:
+    type_name = node.type or keys.get("type", "")
     if cursor.at_key:
-        return _keys(node, cursor), False
+        return _keys(type_name, keys, cursor), False
     if cursor.key == "type" and _VALUE_STARTED.match(cursor.prefix):
         return _types(), False
     if cursor.key == "parent" and _VALUE_STARTED.match(cursor.prefix):
-        return _ids(ls, node, cursor, allowed_parents(node.type) or None, set())
+        return _ids(ls, node, cursor, allowed_parents(type_name) or None, set())
     if cursor.key == "dependencies":
         if _RELATION_VALUE.search(cursor.prefix):
             return [_item(name, types.CompletionItemKind.EnumMember, "relation", doc) for name, doc in RELATION_TYPES.items()], False
@@ -65,12 +66,11 @@ def _item(label: str, kind: types.CompletionItemKind, detail: str, doc: str | No
     return types.CompletionItem(label=label, kind=kind, detail=detail, documentation=doc, **extra)
 
 
-def _keys(node: Node, cursor: Cursor) -> list[types.CompletionItem]:
-    present = set(node.block.frontmatter) if node.block is not None and isinstance(node.block.frontmatter, dict) else set()
-    keys = dict(KNOWN_KEYS) | TYPE_FIELDS.get(node.type, {})
+def _keys(type_name: str, present: dict[str, str], cursor: Cursor) -> list[types.CompletionItem]:
+    fields = TYPE_FIELDS.get(type_name, {})
     return [_item(key, types.CompletionItemKind.Property, "frontmatter key", doc, insert_text=f"{key}: ",
-                  sort_text=f"{0 if key in TYPE_FIELDS.get(node.type, {}) else 1}{key}")
-            for key, doc in keys.items() if key not in present or key == cursor.word]
+                  sort_text=f"{0 if key in fields else 1}{key}")
+            for key, doc in (KNOWN_KEYS | fields).items() if key not in present or key == cursor.word]
 
 
 def _types() -> list[types.CompletionItem]:

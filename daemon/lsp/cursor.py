@@ -76,3 +76,15 @@ def listed_ids(section: str) -> set[str]:
     """The ids a `dependencies:` section already lists, in either list style."""
     body = section.split(":", 1)[1] if ":" in section else section
     return set(_LISTED_IDS.findall(body))
+
+
+def top_keys(lines: Sequence[str]) -> dict[str, str]:
+    """The frontmatter's top-level keys and the text after them, read even when the YAML is
+    broken mid-edit."""
+    closing = frontmatter_end(lines) or 0
+    found = {}
+    for line in lines[1:closing]:
+        match = _TOP_KEY.match(line)
+        if match:
+            found.setdefault(match.group(1), line[match.end():].strip())
+    return found
