@@ -111,8 +111,11 @@ COLLECTIONS = {
         _model("stackadoc", "stable-audio-turbo", 100_000, {"prompt": {"type": "string"}}, ["prompt"]),
     ],
 }
+# Models that exist but are in none of the collections above.
+OTHER_MODELS = {"other": [_model("stability-ai", "sdxl", 80_000_000, {"prompt": {"type": "string"}, "seed": {"type": "integer"}},
+                                 ["prompt"])]}
 OUTPUTS = {"text-to-image": ("png", PNG), "text-to-video": ("mp4", MP4), "text-to-speech": ("wav", WAV),
-           "ai-music-generation": ("wav", WAV)}
+           "ai-music-generation": ("wav", WAV), "other": ("png", PNG)}
 
 
 @dataclass
@@ -280,7 +283,7 @@ class FakeAPIs:
         return problem(404, "Not found", "Not found")
 
     def find_model(self, model_id: str) -> tuple[str, dict] | None:
-        for slug, models in COLLECTIONS.items():
+        for slug, models in (COLLECTIONS | OTHER_MODELS).items():
             for model in models:
                 if f"{model['owner']}/{model['name']}" == model_id:
                     return slug, model
@@ -371,7 +374,7 @@ class FakeAPIs:
             url = f"https://{CDN_HOST}/garbage/{prediction_id}.{ext}"
         elif self.output == "none":
             return None
-        return [url] if slug == "text-to-image" else url
+        return [url] if slug in ("text-to-image", "other") else url
 
     def poll(self, prediction_id: str) -> Reply:
         with self.lock:
