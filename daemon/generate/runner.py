@@ -58,8 +58,12 @@ class Generator:
     """Everything one run of generation shares: providers, catalog, cache, ledger, budget."""
 
     def __init__(self, project: Project, index: Index, *, keys: Keys | None = None, mock: bool = False,
-                 force: bool = False, cancel: threading.Event | None = None, clock: Clock | None = None) -> None:
+                 force: bool = False, cancel: threading.Event | None = None, clock: Clock | None = None,
+                 apply: Callable[[Job, GenResult], None] | None = None) -> None:
         self.project, self.index, self.force = project, index, force
+        # Instead of writing results into block files, hand them to `apply` (the language
+        # server turns them into an edit in the editor, so that undo works).
+        self.apply = apply
         self.settings = settings_of(project.config)
         self.keys = find_keys() if keys is None else keys
         self.cancel = cancel or threading.Event()
@@ -164,6 +168,9 @@ class Generator:
                                 "cache_key": job.cache_key})
 
     def _apply(self, job: Job, result: GenResult, status: str, cost: float) -> Outcome:
+        if self.apply is not None:
+            self.apply(job, result)
+            return Outcome(job.key, job.kind, status, cost=cost, job=job, assets=[a.sha256 for a in result.assets])
         with self._write_lock:
             row = self.index.block(job.key)
             if row is None:

@@ -75,27 +75,39 @@ def _edit(row: dict, edit) -> str:
 def write_text(project: Project, index: Index, row: dict, generated_text: str, generated: dict) -> None:
     """Fill the body with generated text (keeping media links) and record what it came from."""
     current = _read(project, row)
-    media = [m.group(0).strip() for m in MEDIA_LINE.finditer(row["content"] or "")]
-    body = clean_generated(generated_text)
-    if media:
-        body += "\n" + "\n".join(media) + "\n"
-    text = _edit(row, lambda: set_field(set_body(current, body), "generated", generated))
+    text = _edit(row, lambda: text_with_generated(current, row["content"] or "", generated_text, generated))
     _write(project, index, row, text)
+
+
+def text_with_generated(current: str, body: str, generated_text: str, generated: dict) -> str:
+    """The block's text with `body` replaced by generated text (its media links kept) and
+    `generated` recorded. Raises EditError when the frontmatter cannot be edited."""
+    media = [m.group(0).strip() for m in MEDIA_LINE.finditer(body)]
+    new_body = clean_generated(generated_text)
+    if media:
+        new_body += "\n" + "\n".join(media) + "\n"
+    return set_field(set_body(current, new_body), "generated", generated)
 
 
 def attach_asset(project: Project, index: Index, row: dict, asset: StoredAsset, role: str) -> None:
     """Link an asset: an entry in frontmatter `assets` and an embed at the end of the body."""
     current = _read(project, row)
     frontmatter = json.loads(row["frontmatter"] or "{}")
-    entries = [dict(e) for e in frontmatter.get("assets") or [] if isinstance(e, dict)]
+    text = _edit(row, lambda: text_with_asset(current, row["path"], row["title"], row["content"] or "",
+                                              frontmatter.get("assets"), asset, role))
+    _write(project, index, row, text)
+
+
+def text_with_asset(current: str, path: str, title: str, body: str, assets, asset: StoredAsset, role: str) -> str:
+    """The block's text with the asset linked: an entry in `assets` (the current entries are
+    `assets`) and an embed at the end of `body`. Raises EditError as `text_with_generated`."""
+    entries = [dict(e) for e in assets or [] if isinstance(e, dict)]
     if not any(e.get("sha256") == asset.sha256 for e in entries):
         entries.append({"sha256": asset.sha256, "role": role, "approved": False})
-    line = embed_line(row["path"], asset.name, role, row["title"])
-    body = row["content"] or ""
+    line = embed_line(path, asset.name, role, title)
     if asset.name not in body:
         body = body.rstrip("\n") + ("\n\n" if body.strip() else "") + line + "\n"
-    text = _edit(row, lambda: set_body(set_field(current, "assets", entries), body))
-    _write(project, index, row, text)
+    return set_body(set_field(current, "assets", entries), body)
 
 
 def approve(project: Project, index: Index, key: str, sha_prefix: str | None = None) -> dict:
