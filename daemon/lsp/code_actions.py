@@ -16,6 +16,7 @@ from .block_edits import ActionError, add_dependency_text, approve_text, fresh_t
 from .cursor import cursor_at
 from .diagnostics import block_problems
 from .edits import EditBuilder, client_edits_files
+from .generation import generate_actions
 from .model import Node
 from .positions import contains, from_client
 from .server import CinefileServer, log
@@ -100,7 +101,7 @@ def _block_actions(ls: CinefileServer, node: Node, text: str) -> list[types.Code
         actions += _text_action(ls, node, text, "Mark up to date", BLOCK_ACTION, lambda t: fresh_text(ls.model, node, t))
     for sha in unapproved_stills(node):
         actions += _text_action(ls, node, text, f"Approve still {sha[:8]}", BLOCK_ACTION, lambda t, sha=sha: approve_text(node, t, sha))
-    return actions
+    return actions + generate_actions(ls, node)
 
 
 def _text_action(ls: CinefileServer, node: Node, text: str, title: str, kind, change) -> list[types.CodeAction]:

@@ -1,5 +1,5 @@
 """Code lens on the frontmatter: how many blocks are made from this one, its state, and
-the action that fits it (generate, or mark up to date)."""
+the actions that fit it: mark up to date, and generate with its estimated cost."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from lsprotocol import types
 from cinefile.format.stale import FRESH
 
 from .commands import MARK_FRESH
+from .generation import GENERATE, cheapest_estimate, kinds_for
 from .server import CinefileServer
 
 LENS_RANGE = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=3))
@@ -24,5 +25,11 @@ def code_lens(ls: CinefileServer, params: types.CodeLensParams) -> list[types.Co
     if state != FRESH:
         parts.append("Mark up to date")
         command = MARK_FRESH
-    title = " · ".join(parts)
-    return [types.CodeLens(range=LENS_RANGE, command=types.Command(title=title, command=command or "", arguments=[node.id]))]
+    found = [types.CodeLens(range=LENS_RANGE, command=types.Command(title=" · ".join(parts), command=command or "",
+                                                                   arguments=[node.id]))]
+    kinds = kinds_for(node.type)
+    cost = cheapest_estimate(ls, node) if ls.model.owner(node.id) is node else None
+    if cost is not None:
+        found.append(types.CodeLens(range=LENS_RANGE, command=types.Command(
+            title=f"Generate ({cost})", command=GENERATE, arguments=[node.id, kinds[0], "draft"])))
+    return found

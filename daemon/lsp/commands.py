@@ -16,8 +16,8 @@ from .model import Node
 from .progress import Work
 from .server import CinefileServer
 
-SYNC, GENERATE, MARK_FRESH, APPROVE, EXPORT, SET_KEYS = (
-    "cinefile.sync", "cinefile.generate", "cinefile.markFresh", "cinefile.approve", "cinefile.export", "cinefile.setKeys")
+SYNC, MARK_FRESH, APPROVE, EXPORT, SET_KEYS = (
+    "cinefile.sync", "cinefile.markFresh", "cinefile.approve", "cinefile.export", "cinefile.setKeys")
 
 
 def block_named(ls: CinefileServer, block_id) -> Node:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from . import code_actions, code_lens, commands, completion, diagnostics, documents, hover, lifecycle, navigation, rename, symbols
+from . import (code_actions, code_lens, commands, completion, diagnostics, documents, generation, hover, lifecycle, navigation,
+               rename, symbols)
 from .code_actions import BLOCK_ACTION
 from .server import CinefileServer
 
@@ -43,8 +44,9 @@ def create_server() -> CinefileServer:
     feature(types.WORKSPACE_SYMBOL)(when_ready(symbols.workspace_symbols))
     feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))(when_ready(code_lens.code_lens))
     feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, BLOCK_ACTION]))(when_ready(code_actions.code_actions))
+        code_action_kinds=[types.CodeActionKind.QuickFix, BLOCK_ACTION, generation.GENERATE_ACTION]))(when_ready(code_actions.code_actions))
     server.command(commands.SYNC)(commands.sync_command)
+    server.command(generation.GENERATE)(generation.generate_command)
     server.command(commands.MARK_FRESH)(commands.mark_fresh_command)
     server.command(commands.APPROVE)(commands.approve_command)
     server.command(commands.EXPORT)(commands.export_command)

@@ -11,12 +11,12 @@ from cinefile.format.catalog import KNOWN_KEYS, TYPES
 from cinefile.format.fields import TYPE_FIELDS
 from cinefile.format.stale import FRESH
 
+from ..generate.assets import AssetStore
 from .model import Node
 from .server import CinefileServer
 from .targets import target_at
 
 MAX_IMPACT_LISTED = 20
-STILL_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 
 
 def hover(ls: CinefileServer, params: types.HoverParams) -> types.Hover | None:
@@ -56,11 +56,10 @@ def still_path(ls: CinefileServer, node: Node) -> Path | None:
     """The block's still image: the approved one, else the latest."""
     stills = [a for a in node.assets if a.get("role") == "still" and isinstance(a.get("sha256"), str)]
     stills.sort(key=lambda a: bool(a.get("approved")))
+    store = AssetStore(ls.project.root)
     for asset in reversed(stills):
-        for suffix in STILL_SUFFIXES:
-            path = ls.project.assets / f"{asset['sha256']}{suffix}"
-            if path.is_file():
-                return path
+        if (found := store.find(asset["sha256"])) is not None:
+            return store.path_of(found)
     return None
 
 
