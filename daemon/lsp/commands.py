@@ -54,7 +54,9 @@ async def mark_fresh_command(ls: CinefileServer, *ids) -> dict:
     return await apply(ls, "Mark up to date", builder) if builder.operations else {"applied": False}
 
 
-async def approve_command(ls: CinefileServer, block_id=None, sha256=None, *rest) -> dict:
+async def approve_command(ls: CinefileServer, *args) -> dict:
+    """[id, optional sha256 of the still]: the newest still waiting, unless one is named."""
+    block_id, sha256 = (list(args) + [None, None])[:2]
     node = block_named(ls, block_id)
     candidates = unapproved_stills(node)
     sha256 = sha256 or (candidates[-1] if candidates else None)
@@ -78,9 +80,10 @@ async def export_command(ls: CinefileServer, *args) -> dict:
     return {"written": [str(path) for path in written]}
 
 
-def set_keys_command(ls: CinefileServer, keys=None, *rest) -> dict:
-    """Keys for this session only: kept in memory, never logged or written."""
-    found = session_keys({"keys": keys})
+def set_keys_command(ls: CinefileServer, *args) -> dict:
+    """[{"openrouter": key, "replicate": key}]: for this session only, kept in memory,
+    never logged or written."""
+    found = session_keys({"keys": args[0] if args else None})
     if not found:
         raise JsonRpcInvalidParams('expected {"openrouter": "...", "replicate": "..."}')
     ls.keys.update(found)

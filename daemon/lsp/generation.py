@@ -96,7 +96,10 @@ def cheapest_estimate(ls: CinefileServer, node: Node) -> str | None:
     return ESTIMATES.of(ls, node, kinds[0], "draft") if kinds else None
 
 
-async def generate_command(ls: CinefileServer, block_id=None, kind="text", mode=None, *rest) -> dict:
+async def generate_command(ls: CinefileServer, *args) -> dict:
+    """[id, kind (text, image, video, audio; default text), mode (draft, final; default the block's)]."""
+    block_id, kind, mode = (list(args) + [None, "text", None][len(args):])[:3]
+    kind = kind or "text"
     node = block_named(ls, block_id)
     if kind not in ("text", "image", "video", "audio") or mode not in (None, *MODES):
         raise JsonRpcInvalidParams(f"cinefile.generate: expected [id, text|image|video|audio, draft|final], got {[block_id, kind, mode]}")
@@ -114,6 +117,10 @@ async def generate_command(ls: CinefileServer, block_id=None, kind="text", mode=
                 return generator.run(job, progress=lambda stage: work.report(stage))
 
         outcome = await work.run(run)
+        if work.cancel.is_set() and outcome.status != CANCELLED:
+            # Too late to stop the provider, but not to leave the block alone: the result is
+            # cached, so generating again costs nothing.
+            outcome.status, outcome.message = CANCELLED, "cancelled; the result is kept in the cache, the block is unchanged"
     if outcome.status in (FAILED, CANCELLED) or not results:
         if outcome.status == FAILED:
             ls.notify_user(f"cinefile: generating {kind} for {node.id} failed: {outcome.message}", types.MessageType.Error)

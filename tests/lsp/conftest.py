@@ -4,6 +4,7 @@ copy of tests/workspaces/night-ferry. One server per test module and client prof
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sys
 import time
@@ -17,6 +18,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 WORKSPACES = Path(__file__).parents[1] / "workspaces"
 SERVER = [sys.executable, "-m", "cinefile.cli", "lsp"]
+# The server runs without API keys, so generation is mocked and no test reaches the internet.
+SERVER_ENV = {name: value for name, value in os.environ.items() if "OPENROUTER" not in name and "REPLICATE" not in name}
 PROFILES = ["visual_studio_code", "neovim"]
 DEADLINE_S = 10.0
 
@@ -78,7 +81,7 @@ async def start(lsp_client: LanguageClient, profile: str, root: Path, options: d
     lsp_client.encoding = str(result.capabilities.position_encoding or "utf-16")
 
 
-@pytest_lsp.fixture(scope="module", params=PROFILES, config=ClientServerConfig(server_command=SERVER))
+@pytest_lsp.fixture(scope="module", params=PROFILES, config=ClientServerConfig(server_command=SERVER, server_env=SERVER_ENV))
 async def client(request, lsp_client: LanguageClient, tmp_path_factory):
     root = copy_workspace(tmp_path_factory)
     lsp_client.root = root

@@ -9,7 +9,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from .conftest import (SERVER, close_block, codes, copy_workspace, diagnostics_where, open_block, replace_text, start,
+from .conftest import (SERVER, SERVER_ENV, close_block, codes, copy_workspace, diagnostics_where, open_block, replace_text, start,
                        units, until, uri_for)
 
 BROKEN = """---
@@ -114,7 +114,7 @@ async def test_closing_a_buffer_clears_its_diagnostics(client):
     await diagnostics_where(client, uri, lambda d: len(d) == 0, "diagnostics to be cleared")
 
 
-@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=SERVER))
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=SERVER, server_env=SERVER_ENV))
 async def pull_client(lsp_client: LanguageClient, tmp_path_factory):
     """Neovim's capabilities plus `workspace/diagnostic/refresh`: a client that pulls."""
     capabilities = client_capabilities("neovim")
