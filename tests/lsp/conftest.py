@@ -78,6 +78,7 @@ async def start(lsp_client: LanguageClient, profile: str, root: Path, options: d
         capabilities=capabilities or client_capabilities(profile),
         workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name=root.name)],
         initialization_options=options))
+    lsp_client.server_capabilities = result.capabilities
     lsp_client.encoding = str(result.capabilities.position_encoding or "utf-16")
 
 
