@@ -74,12 +74,13 @@ def workspace_symbols(ls: CinefileServer, params: types.WorkspaceSymbolParams) -
     query = params.query.lower().replace(" ", "")
     ranked = []
     for node in ls.model.nodes.values():
-        score = fuzzy_score(query, f"{node.title} {node.id}".lower().replace(" ", "")) if query else 0
+        text = f"{node.title} {node.id}".lower().replace(" ", "")
+        score = fuzzy_score(query, text) if query else 0
         if score is not None:
-            ranked.append((score, node.path, node))
-    ranked.sort(key=lambda item: item[:2])
+            ranked.append((score, len(text), node.path, node))  # closer, then shorter, wins
+    ranked.sort(key=lambda item: item[:3])
     return [types.WorkspaceSymbol(
         name=node.title, kind=_PHASE_KINDS.get(node.phase, types.SymbolKind.File), container_name=f"{node.type} · {node.id}",
         location=types.Location(uri=ls.uri_of(node.path), range=types.Range(start=types.Position(line=0, character=0),
                                                                              end=types.Position(line=0, character=0))))
-        for _, _, node in ranked[:MAX_WORKSPACE_SYMBOLS]]
+        for *_, node in ranked[:MAX_WORKSPACE_SYMBOLS]]
