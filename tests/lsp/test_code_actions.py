@@ -17,25 +17,34 @@ async def actions_at(client, uri: str, position: types.Position) -> dict[str, ty
     return {action.title: action for action in found or []}
 
 
+async def actions_in(client, rel: str, text: str, needle: str, offset: int) -> tuple[str, dict[str, types.CodeAction]]:
+    """The actions at `needle` in a buffer holding `text`, opened for the request."""
+    uri = open_block(client, rel, text)
+    actions = await actions_at(client, uri, position_of(client, text, needle, offset))
+    close_block(client, uri)
+    return uri, actions
+
+
+def edits_of(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
+    """The text edits for `uri`, whichever form the client asked for."""
+    if edit.changes:
+        return list(edit.changes[uri])
+    return [e for change in edit.document_changes if change.text_document.uri == uri for e in change.edits]
+
+
 async def test_closest_type_for_a_misspelt_one(client):
     """`type: shoot` offers `shot`, as the preferred fix, replacing just the value."""
-    text = "---\ntype: shoot\n---\n"
-    uri = open_block(client, "shooting/shot-8.md", text)
-    actions = await actions_at(client, uri, position_of(client, text, "shoot", 2))
+    _, actions = await actions_in(client, "shooting/shot-8.md", "---\ntype: shoot\n---\n", "shoot", 2)
     fix = actions["Change type to `shot`"]
     assert fix.is_preferred and fix.kind == types.CodeActionKind.QuickFix
-    close_block(client, uri)
 
 
 async def test_closest_id_for_a_misspelt_one(client):
     """`marra` offers `mara`; the edit replaces exactly the misspelt id."""
     text = "---\ntype: shot\nparent: scene-1\ndependencies: [marra, wheelhouse]\n---\n"
-    uri = open_block(client, "shooting/shot-8.md", text)
-    actions = await actions_at(client, uri, position_of(client, text, "marra", 1))
-    edit = actions["Change to `mara`"].edit
-    edits = edit.changes[uri] if edit.changes else edit.document_changes[0].edits
+    uri, actions = await actions_in(client, "shooting/shot-8.md", text, "marra", 1)
+    edits = edits_of(actions["Change to `mara`"].edit, uri)
     assert edits[0].new_text == "mara" and edits[0].range.start == position_of(client, text, "marra")
-    close_block(client, uri)
 
 
 async def test_create_missing_block_from_the_types_template(client):
@@ -61,14 +70,11 @@ async def test_create_missing_block_from_the_types_template(client):
 async def test_add_a_mentioned_block_to_dependencies(client):
     """A block named in the body (WHEELHOUSE) but not listed: add it, in the file's list style."""
     text = "---\ntype: shot\nparent: scene-2\ndependencies: [captain-ilse]\n---\nThe WHEELHOUSE door bangs.\n"
-    uri = open_block(client, "shooting/shot-2b.md", text)
-    actions = await actions_at(client, uri, position_of(client, text, "WHEELHOUSE", 3))
-    edit = actions["Add `wheelhouse` to dependencies"].edit
-    edits = edit.changes[uri] if edit.changes else edit.document_changes[0].edits
+    uri, actions = await actions_in(client, "shooting/shot-2b.md", text, "WHEELHOUSE", 3)
+    edits = edits_of(actions["Add `wheelhouse` to dependencies"].edit, uri)
     assert len(edits) == 1 and edits[0].new_text == ", wheelhouse"
-    none = await actions_at(client, uri, position_of(client, text, "door", 1))
-    assert not any(title.startswith("Add") for title in none)
-    close_block(client, uri)
+    _, elsewhere = await actions_in(client, "shooting/shot-2b.md", text, "door", 1)
+    assert not any(title.startswith("Add") for title in elsewhere)
 
 
 async def test_mark_up_to_date_makes_the_block_and_its_dependents_fresh(client):

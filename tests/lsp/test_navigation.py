@@ -31,27 +31,28 @@ async def test_definition_of_an_unknown_id_is_nothing(client):
     close_block(client, uri)
 
 
+async def references_at(client, rel: str, needle: str, offset: int, declaration: bool) -> list[types.Location]:
+    """References asked for at `needle` in the block at `rel`, opened for the request."""
+    text = (client.root / rel).read_text()
+    uri = open_block(client, rel)
+    found = await client.text_document_references_async(types.ReferenceParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(client, text, needle, offset),
+        context=types.ReferenceContext(include_declaration=declaration)))
+    close_block(client, uri)
+    return found
+
+
 async def test_references_are_dependents_and_children(client):
     """References of scene-1: the blocks that list it and its children, at the entry."""
-    text = (client.root / "story/scene-1.md").read_text()
-    uri = open_block(client, "story/scene-1.md")
-    found = await client.text_document_references_async(types.ReferenceParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(client, text, "title", 0),
-        context=types.ReferenceContext(include_declaration=False)))
+    found = await references_at(client, "story/scene-1.md", "title", 0, declaration=False)
     files = sorted(loc.uri.rsplit("/", 1)[-1] for loc in found)
     assert files == ["scene-1-breakdown.md", "scene-1-camera.md"]
     breakdown = next(loc for loc in found if loc.uri.endswith("scene-1-breakdown.md"))
     assert breakdown.range.start.line == 3 and breakdown.range.end.character - breakdown.range.start.character == len("scene-1")
-    close_block(client, uri)
 
 
 async def test_references_of_a_dependency_include_its_declaration_when_asked(client):
     """On `mara` in a list: every block that depends on mara or is her child, and her file."""
-    text = (client.root / "shooting/shot-1b.md").read_text()
-    uri = open_block(client, "shooting/shot-1b.md")
-    found = await client.text_document_references_async(types.ReferenceParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(client, text, "[mara", 2),
-        context=types.ReferenceContext(include_declaration=True)))
+    found = await references_at(client, "shooting/shot-1b.md", "[mara", 2, declaration=True)
     files = {loc.uri.rsplit("/", 1)[-1] for loc in found}
     assert {"mara.md", "mara-raincoat.md", "scene-1.md", "shot-1b.md", "outline.md", "beat-1-boarding.md"} <= files
-    close_block(client, uri)
