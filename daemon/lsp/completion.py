@@ -19,7 +19,7 @@ from .model import Node
 from .positions import from_client, to_client_range
 from .server import CinefileServer
 
-MAX_IDS = 200
+MAX_IDS = 100
 TRIGGERS = [":", " ", ",", "[", "-"]
 _ROLE_VALUE = re.compile(r"\brole:\s*[\w-]*$")
 _RELATION_VALUE = re.compile(r"\btype:\s*[\w-]*$")
