@@ -45,22 +45,38 @@ def forced_heading(heading: str) -> str:
 
 
 def screenplay(film: Film, scene_numbers: bool = False) -> str:
+    """Beats are written as synopses right after a section or a scene heading, where every
+    Fountain reader attaches them: a beat that follows a scene waits for its first scene."""
     numbers = film.scene_numbers
     show_numbers = scene_numbers or film.numbering_locked
     out: list[str] = title_page(film) + [""]
+    waiting: list[str] = []  # beats to write after the next scene heading
+    anchored = False  # the last thing written is a section or a heading
+
+    def flush() -> None:
+        out.extend(line for title in waiting for line in (f"= {title}", ""))
+        waiting.clear()
+
     for block in film.story:
         if block.type == "act":
+            flush()
             out += [f"# {one_line(block.title)}", ""]
+            anchored = True
         elif block.type == "beat":
-            out += [f"= {one_line(block.title)}", ""]
+            waiting.append(one_line(block.title))
+            if anchored:
+                flush()
         else:
             heading = forced_heading(film.heading(block))
             if show_numbers:
                 heading += f" #{numbers[block.path]}#"
             out += [heading, ""]
+            flush()
             body = scene_body(block)
             if body:
                 out += [body, ""]
+            anchored = not body
+    flush()
     return "\n".join(out).rstrip("\n") + "\n"
 
 

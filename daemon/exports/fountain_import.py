@@ -9,6 +9,7 @@ and each scene depends on them: `appears_in` and `set_in`. Existing files are ne
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,12 @@ class NewBlock:
         return f"{self.folder}/{self.id}.md"
 
     def text(self) -> str:
-        head = yaml.safe_dump(self.frontmatter, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+        """Block-style frontmatter, with one `{id, type}` dependency per line as people write them."""
+        fields = {key: value for key, value in self.frontmatter.items() if key != "dependencies"}
+        head = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+        for dep in self.frontmatter.get("dependencies", []):
+            head += ("dependencies:\n" if "dependencies:" not in head else "") + "  - " + yaml.safe_dump(
+                dep, sort_keys=False, allow_unicode=True, default_flow_style=True, width=1000).strip() + "\n"
         return f"---\n{head}---\n{self.body.rstrip(chr(10))}\n"
 
 
@@ -91,7 +97,11 @@ class Planner:
 
     def story(self, type_name: str, wanted: str, fields: dict, body: str) -> str:
         self.order += 1
-        return self.add(wanted, "story", {"type": type_name, **fields, "order": self.order}, body)
+        # `order` keeps the screenplay's order whatever the ids sort like; dependencies go last.
+        frontmatter = {"type": type_name, **{k: v for k, v in fields.items() if k != "dependencies"}, "order": self.order}
+        if "dependencies" in fields:
+            frontmatter["dependencies"] = fields["dependencies"]
+        return self.add(wanted, "story", frontmatter, body)
 
     def named_block(self, type_name: str, name: str, body: str) -> str:
         """A character or location by name: the project's own if it has one, else a new one."""
@@ -103,7 +113,7 @@ class Planner:
             self.report.reused.append(found)
             self.named[key] = found
         else:
-            self.named[key] = self.add(slugify(name), "design", {"type": type_name, "title": display_name(name)}, body)
+            self.named[key] = self.add(slugify(re.sub(r"[\s-]+", " ", name)), "design", {"type": type_name, "title": display_name(name)}, body)
         return self.named[key]
 
 
@@ -119,16 +129,20 @@ def plan_import(project: Project, index: Index, play: Screenplay, source: str) -
         counts[type_name] += 1
         return f"{type_name}-{counts[type_name]}"
 
+    def new_beat(title: str, body: str) -> str:
+        return planner.story("beat", numbered("beat"), {"title": title, **({"parent": act} if act else {})}, body)
+
     for item in play.items:
         if isinstance(item, Section) and item.level == 1:
             act = planner.story("act", numbered("act"), {"title": item.title}, "\n".join(item.synopsis))
             beat = None
-        elif isinstance(item, (Section, Synopsis)):
-            title = item.title if isinstance(item, Section) else item.text
-            body = "\n".join(item.synopsis) if isinstance(item, Section) else item.text
-            parent = {"parent": act} if act else {}
-            beat = planner.story("beat", numbered("beat"), {"title": title, **parent}, body)
+        elif isinstance(item, Section):
+            beat = new_beat(item.title, "\n".join(item.synopsis))
+        elif isinstance(item, Synopsis):
+            beat = new_beat(item.text, item.text)
         else:
+            for text in item.synopses:  # a synopsis under a heading starts a beat with this scene
+                beat = new_beat(text, text)
             plan_scene(planner, item, beat or act, numbered("scene"))
     return planner.report
 

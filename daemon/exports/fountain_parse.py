@@ -38,6 +38,7 @@ class Scene:
     time_of_day: str
     number: str | None
     lines: list[str] = field(default_factory=list)
+    synopses: list[str] = field(default_factory=list)  # written right under the heading
 
     @property
     def text(self) -> str:
@@ -153,11 +154,14 @@ def parse_fountain(text: str) -> Screenplay:
             items.append(Section(len(section.group(1)), section.group(2)))
         elif synopsis and items and isinstance(items[-1], Section) and items[-1].level > 1 and not text_since_structure:
             items[-1].synopsis.append(synopsis.group(1))
+        elif synopsis and current is not pending and not text_since_structure:
+            items[-1].synopses.append(synopsis.group(1))  # right under a scene heading
+            continue
         elif synopsis:
             items.append(Synopsis(synopsis.group(1)))
         elif is_heading(lines, i):
             scene = parse_heading(line)
-            scene.lines = _trimmed(pending) + ([""] if _trimmed(pending) else [])
+            scene.lines = _trimmed(pending)  # the blank line after the heading follows it
             pending.clear()
             items.append(scene)
             current = scene.lines
