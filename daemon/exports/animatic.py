@@ -104,7 +104,8 @@ def ffmpeg_command(plan: Timeline, output: Path, ffmpeg: str = "ffmpeg") -> list
                        f"atrim=duration={_seconds(sound.duration)},adelay={delay}|{delay}[s{k}]")
         mix.append(f"[s{k}]")
     filters.append("".join(mix) + f"amix=inputs={len(mix)}:duration=first:normalize=0[audio]")
-    return [ffmpeg, "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", *inputs,
+    # -xerror: stop at the first broken frame instead of looping over an unreadable still.
+    return [ffmpeg, "-nostdin", "-y", "-loglevel", "error", "-xerror", "-progress", "pipe:1", *inputs,
             "-filter_complex", ";".join(filters), "-map", "[video]", "-map", "[audio]",
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p", "-r", str(FPS),
             "-c:a", "aac", "-b:a", "128k", "-t", total, "-movflags", "+faststart", *BITEXACT, str(output)]
@@ -118,8 +119,25 @@ def ffmpeg_path() -> str:
     return found
 
 
+def check_media(plan: Timeline, ffmpeg: str) -> None:
+    """Decode the start of every picture and sound, so that a bad file is named in the message
+    rather than failing somewhere inside one long ffmpeg run."""
+    wanted = [(clip.picture, "v", clip.shot_id) for clip in plan.clips if clip.picture]
+    wanted += [(sound.path, "a", "") for sound in plan.sounds]
+    for path, kind, owner in wanted:
+        limit = ["-frames:v", "1"] if kind == "v" else ["-t", "0.1"]
+        decoded = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-xerror", "-i", str(path), "-map", f"0:{kind}:0",
+                                  *limit, "-f", "null", "-"], capture_output=True)
+        if decoded.returncode != 0:
+            what = "an image or video" if kind == "v" else "a sound"
+            used = f" (approved for {owner})" if owner else ""
+            raise UserError(f"animatic: assets/{path.name}{used} is not {what} ffmpeg can read: "
+                            "replace the file or unapprove it in the block's `assets`")
+
+
 def render(plan: Timeline, progress: Progress | None = None) -> bytes:
     ffmpeg = ffmpeg_path()
+    check_media(plan, ffmpeg)
     with tempfile.TemporaryDirectory(prefix="cinefile-animatic-") as folder:
         output = Path(folder) / ANIMATIC_NAME
         with open(Path(folder) / "ffmpeg.log", "w+", encoding="utf-8") as log:
