@@ -82,7 +82,8 @@ def _check_ref(block: Linkable, ref: Ref, by_id: dict, problems: dict) -> None:
         elif target_type in TYPES and target_type not in allowed:
             problems[block.path].append(Problem(
                 "parent-type",
-                f"the parent of {_article(block.type)} {block.type} must be {_names(allowed)}, but `{ref.target}` is {_article(target_type)} {target_type}",
+                f"`{ref.target}` is {_article(target_type)} {target_type}, but the parent of {_article(block.type)} {block.type} "
+                f"must be {_names(allowed)}: point `parent:` at one",
                 ref.range))
 
 
