@@ -98,9 +98,6 @@ class _FrontmatterReader:
 
     def range_of(self, node: yaml.Node) -> Range:
         start, end = node.start_mark, node.end_mark
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and end.column == 0 and end.line > start.line:
-            # A block collection ends at the start of the next line; keep the range on its own lines.
-            return Range(Position(self.offset + start.line, start.column), Position(self.offset + end.line, 0))
         return Range(Position(self.offset + start.line, start.column), Position(self.offset + end.line, end.column))
 
     def problem(self, code: str, message: str, node: yaml.Node | None = None, severity: str = "error") -> None:
