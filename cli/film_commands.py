@@ -54,7 +54,7 @@ def export(
 
 @command("import")
 def import_screenplay(
-    screenplay: Annotated[Path, typer.Argument(help="A Fountain screenplay (.fountain).")],
+    screenplay: Annotated[Path, typer.Argument(metavar="FILE", help="A Fountain screenplay (.fountain).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be created; write nothing.")] = False,
 ) -> None:
     """Create blocks from a Fountain screenplay: acts and beats from sections and synopses,

@@ -56,7 +56,8 @@ class ImportReport:
         return sum(1 for block in self.created if block.frontmatter["type"] == type_name)
 
     def summary(self) -> str:
-        counts = ", ".join(f"{self.count(t)} {t}s" for t in ("act", "beat", "scene", "character", "location"))
+        counts = ", ".join(f"{self.count(t)} {t}" + ("" if self.count(t) == 1 else "s")
+                           for t in ("act", "beat", "scene", "character", "location"))
         reused = f"; reused {len(self.reused)} existing: {', '.join(self.reused)}" if self.reused else ""
         return f"imported {self.source}: {counts}{reused}"
 
