@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
 import shutil
 import subprocess
-import sys
 
 import pytest
 from media_files import link_assets, png_bytes, wav_bytes
+from terminal import run_on_terminal
 
 from cinefile.daemon.exports.animatic import timeline
 from cinefile.daemon.exports.film import Film
@@ -89,20 +87,7 @@ def test_broken_asset_is_one_line(sample, cli):
 
 
 def test_encoding_shows_a_bar_on_a_terminal(sample):
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "cinefile", "export", "-f", "animatic"], cwd=sample.root,
-                               stdout=subprocess.PIPE, stderr=follower, env=os.environ | {"COLUMNS": "100", "TERM": "xterm"})
-    os.close(follower)
-    drawn = b""
-    while True:  # read as it draws, until the command closes the terminal
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        drawn += chunk
-    os.close(leader)
-    assert process.wait() == 0
-    assert process.stdout.read() == b"wrote exports/animatic.mp4\n"
+    code, stdout, drawn = run_on_terminal(["export", "-f", "animatic"], sample.root)
+    assert code == 0
+    assert stdout == b"wrote exports/animatic.mp4\n"
     assert b"Encoding the animatic" in drawn

@@ -76,7 +76,9 @@ def _seconds(value: float) -> str:
     return f"{value:.3f}"
 
 
-def ffmpeg_command(plan: Timeline, output: Path, ffmpeg: str = "ffmpeg") -> list[str]:
+def ffmpeg_inputs_and_graph(plan: Timeline) -> tuple[list[str], str]:
+    """The input options (one input per shot, then silence, then each sound) and the filter
+    graph that fits, times and joins the pictures and mixes the sounds over the silence."""
     inputs: list[str] = []
     filters: list[str] = []
     fit = (f"scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=decrease,"
@@ -104,11 +106,18 @@ def ffmpeg_command(plan: Timeline, output: Path, ffmpeg: str = "ffmpeg") -> list
                        f"atrim=duration={_seconds(sound.duration)},adelay={delay}|{delay}[s{k}]")
         mix.append(f"[s{k}]")
     filters.append("".join(mix) + f"amix=inputs={len(mix)}:duration=first:normalize=0[audio]")
-    # -xerror: stop at the first broken frame instead of looping over an unreadable still.
+    return inputs, ";\n".join(filters)
+
+
+def ffmpeg_command(ffmpeg: str, inputs: list[str], graph_file: Path, duration: float, output: Path) -> list[str]:
+    """The graph goes in a file: a long film's graph is over the size of one command-line argument.
+    -xerror stops at the first broken frame instead of looping over an unreadable still; a fixed
+    thread count keeps x264's output the same on machines with more or fewer cores."""
     return [ffmpeg, "-nostdin", "-y", "-loglevel", "error", "-xerror", "-progress", "pipe:1", *inputs,
-            "-filter_complex", ";".join(filters), "-map", "[video]", "-map", "[audio]",
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p", "-r", str(FPS),
-            "-c:a", "aac", "-b:a", "128k", "-t", total, "-movflags", "+faststart", *BITEXACT, str(output)]
+            "-filter_complex_script", str(graph_file), "-map", "[video]", "-map", "[audio]",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p", "-r", str(FPS), "-threads", "2",
+            "-c:a", "aac", "-b:a", "128k", "-t", _seconds(duration), "-movflags", "+faststart", *BITEXACT,
+            str(output)]
 
 
 def ffmpeg_path() -> str:
@@ -139,10 +148,12 @@ def render(plan: Timeline, progress: Progress | None = None) -> bytes:
     ffmpeg = ffmpeg_path()
     check_media(plan, ffmpeg)
     with tempfile.TemporaryDirectory(prefix="cinefile-animatic-") as folder:
-        output = Path(folder) / ANIMATIC_NAME
+        output, graph_file = Path(folder) / ANIMATIC_NAME, Path(folder) / "graph.txt"
+        inputs, graph = ffmpeg_inputs_and_graph(plan)
+        graph_file.write_text(graph, encoding="utf-8")
         with open(Path(folder) / "ffmpeg.log", "w+", encoding="utf-8") as log:
-            process = subprocess.Popen(ffmpeg_command(plan, output, ffmpeg), stdout=subprocess.PIPE, stderr=log,
-                                       text=True)
+            process = subprocess.Popen(ffmpeg_command(ffmpeg, inputs, graph_file, plan.duration, output), stdout=subprocess.PIPE,
+                                       stderr=log, text=True)
             assert process.stdout is not None
             for line in process.stdout:  # `-progress` reports key=value lines as it encodes
                 key, _, value = line.strip().partition("=")
