@@ -53,7 +53,6 @@ class Scene:
 class Screenplay:
     title_page: dict[str, list[str]]
     items: list[Section | Synopsis | Scene]
-    unplaced: list[str]  # text in no scene, when there are no scenes at all
 
     @property
     def scenes(self) -> list[Scene]:
@@ -77,7 +76,9 @@ def split_title_page(lines: list[str]) -> tuple[dict[str, list[str]], list[str]]
                 page[key].append(match.group(2).strip())
         else:
             return {}, lines
-    return (page, lines[end + 1:]) if page else ({}, lines)
+    if not page or not all(page.values()):  # `FADE IN:` alone is a transition, not a title page
+        return {}, lines
+    return page, lines[end + 1:]
 
 
 def parse_heading(line: str) -> Scene:
@@ -176,7 +177,7 @@ def parse_fountain(text: str) -> Screenplay:
     scenes = [item for item in items if isinstance(item, Scene)]
     if scenes and _trimmed(pending):
         scenes[-1].lines += ["", *_trimmed(pending)]
-    return Screenplay(title_page, items, [] if scenes else _trimmed(pending))
+    return Screenplay(title_page, items)
 
 
 def _trimmed(lines: list[str]) -> list[str]:
