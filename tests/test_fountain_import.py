@@ -129,3 +129,13 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, cli, content, message):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "script.fountain" in lines[0]
+
+
+def test_import_into_a_project_reuses_its_characters_and_locations_by_id_or_title(sample, cli):
+    assert cli("export", "-f", "fountain", cwd=sample.root).exit_code == 0
+    result = cli("import", str(sample.exports / "screenplay.fountain"), cwd=sample.root)
+    assert result.exit_code == 0, result.output
+    # CAPTAIN ILSE and MARA by id, FERRY CAR DECK and WHEELHOUSE by title; ILSE is new.
+    assert result.output.splitlines()[-1] == ("imported screenplay.fountain: 1 act, 2 beats, 2 scenes, 1 character, "
+                                              "0 locations; reused 4 existing: ferry-deck, captain-ilse, wheelhouse, mara")
+    assert "created design/ilse.md" in result.output and "created story/scene-1-2.md" in result.output

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from cinefile.format.block import slugify
+from cinefile.format.catalog import PHASE_FOLDERS
 
 from ..atomic import write_atomic
 from ..errors import UserError
@@ -77,8 +78,8 @@ class Planner:
         self.source = source
         rows = index.query("SELECT key, type, title FROM blocks ORDER BY path")
         self.taken = {row["key"] for row in rows}
-        self.existing = {(row["type"], key): row["key"] for row in rows
-                         for key in (row["key"], (row["title"] or "").upper())}
+        self.ids = {(row["type"], row["key"]) for row in rows}
+        self.titles = {(row["type"], (row["title"] or "").upper()): row["key"] for row in reversed(rows)}
         self.report = ImportReport(source)
         self.named: dict[tuple[str, str], str] = {}
         self.order = 0
@@ -102,19 +103,20 @@ class Planner:
         frontmatter = {"type": type_name, **{k: v for k, v in fields.items() if k != "dependencies"}, "order": self.order}
         if "dependencies" in fields:
             frontmatter["dependencies"] = fields["dependencies"]
-        return self.add(wanted, "story", frontmatter, body)
+        return self.add(wanted, PHASE_FOLDERS["Story"], frontmatter, body)
 
     def named_block(self, type_name: str, name: str, body: str) -> str:
         """A character or location by name: the project's own if it has one, else a new one."""
         key = (type_name, name.upper())
         if key in self.named:
             return self.named[key]
-        found = self.existing.get((type_name, slugify(name))) or self.existing.get(key)
+        wanted = slugify(re.sub(r"[\s-]+", " ", name))  # `LIGHTHOUSE - KITCHEN` -> lighthouse-kitchen
+        found = wanted if (type_name, wanted) in self.ids else self.titles.get(key)
         if found:
             self.report.reused.append(found)
             self.named[key] = found
         else:
-            self.named[key] = self.add(slugify(re.sub(r"[\s-]+", " ", name)), "design", {"type": type_name, "title": display_name(name)}, body)
+            self.named[key] = self.add(wanted, PHASE_FOLDERS["Design"], {"type": type_name, "title": display_name(name)}, body)
         return self.named[key]
 
 
