@@ -9,7 +9,6 @@ import math
 import struct
 import wave
 import zlib
-from pathlib import Path
 
 from cinefile.daemon.project import Project
 from cinefile.format.edit import set_field

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from screenplain.parsers.fountain import parse
 from screenplain.types import Dialog, Section, Slug
