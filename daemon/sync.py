@@ -283,13 +283,29 @@ class _LinkNode:
     refs: list[Ref]
 
 
+# Decoded link nodes by the raw columns they come from. The watcher relinks the whole project
+# after every save, and decoding every row's JSON again would be most of a save's cost.
+_NODES: dict[tuple, _LinkNode] = {}
+_NODES_MAX = 200_000
+
+
+def _link_node(row: tuple) -> _LinkNode:
+    key = row[1:6]  # path, key, type, refs, id_range
+    node = _NODES.get(key)
+    if node is None:
+        if len(_NODES) >= _NODES_MAX:
+            _NODES.clear()
+        node = _NODES[key] = _LinkNode(row[1], row[2], row[3], Range.from_json(json.loads(row[5])),
+                                       [Ref.from_json(x) for x in json.loads(row[4])])
+    return node
+
+
 def _relink(db) -> list[str]:
     """Recompute what needs the whole project: cross-file problems and staleness."""
     rows = db.execute(
         "SELECT id, path, key, type, refs, id_range, content_hash, record, link_problems, state, stale_cause, stale_reason "
         "FROM blocks ORDER BY path").fetchall()
-    nodes = [_LinkNode(r[1], r[2], r[3], Range.from_json(json.loads(r[5])), [Ref.from_json(x) for x in json.loads(r[4])])
-             for r in rows]
+    nodes = [_link_node(r) for r in rows]
     problems = check_links(nodes)
     stale_inputs: dict[str, StaleInput] = {}
     for row, node in zip(rows, nodes):
@@ -299,7 +315,8 @@ def _relink(db) -> list[str]:
     states = compute_staleness(stale_inputs)
     updates, relinked = [], []
     for row, node in zip(rows, nodes):
-        link_problems = json.dumps([p.to_json() for p in problems.get(node.path, [])], ensure_ascii=False)
+        found = problems.get(node.path)
+        link_problems = json.dumps([p.to_json() for p in found], ensure_ascii=False) if found else "[]"
         staleness = states[node.id]
         values = (link_problems, staleness.state, staleness.cause, staleness.reason)
         if values != tuple(row[8:12]):
