@@ -134,16 +134,17 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
 def _indexed(db, scope: list[str] | None) -> dict[str, dict]:
     if scope is None:
         rows = db.execute(f"SELECT {_STAT_COLUMNS} FROM blocks")
-    else:
-        clauses = " OR ".join("path = ? OR path LIKE ? ESCAPE '\\'" for _ in scope)
-        params = [p for rel in scope for p in (rel, _like_prefix(rel))]
-        rows = db.execute(f"SELECT {_STAT_COLUMNS} FROM blocks WHERE {clauses}", params)
-    columns = [c[0] for c in rows.description]
-    return {row[1]: dict(zip(columns, row)) for row in rows.fetchall()}
-
-
-def _like_prefix(rel: str) -> str:
-    return rel.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+        columns = [c[0] for c in rows.description]
+        return {row[1]: dict(zip(columns, row)) for row in rows.fetchall()}
+    # One indexed lookup per scope entry: the path itself, or everything under it as a folder
+    # ('/' + 1 is '0', so the range is exactly the paths that start with "rel/").
+    found = {}
+    for rel in scope:
+        rows = db.execute(f"SELECT {_STAT_COLUMNS} FROM blocks WHERE path = ? OR (path > ? AND path < ?)",
+                          [rel, rel + "/", rel + "0"])
+        columns = [c[0] for c in rows.description]
+        found.update((row[1], dict(zip(columns, row))) for row in rows.fetchall())
+    return found
 
 
 def _needs_relink(db) -> bool:

@@ -33,7 +33,7 @@ from .walk import is_block_name
 
 HEARTBEAT_S = 1.0  # how often an idle watcher checks that its root is still where it was
 MAX_BATCH_DELAY_S = 0.5  # a steady stream of events is still synced at least this often
-FULL_SYNC_ABOVE = 200  # past this many paths, one walk of the tree beats a long scope
+FULL_SYNC_ABOVE = 2000  # past this many paths, one walk of the tree beats a long scope
 RETRY_DELAY_S = 1.0  # after a failed sync (say, the db locked for longer than its timeout)
 POLL_INTERVAL_S = 1.0
 _SKIPPED_EVENTS = frozenset({"opened", "closed_no_write"})
