@@ -34,7 +34,8 @@ from .walk import is_block_name
 HEARTBEAT_S = 1.0  # how often an idle watcher checks that its root is still where it was
 MAX_BATCH_DELAY_S = 0.5  # a steady stream of events is still synced at least this often
 FULL_SYNC_ABOVE = 2000  # past this many paths, one walk of the tree beats a long scope
-RETRY_DELAY_S = 1.0  # after a failed sync (say, the db locked for longer than its timeout)
+RETRY_DELAY_S = 1.0  # after a failed sync (say, the db locked for longer than its timeout),
+MAX_RETRY_DELAY_S = 30.0  # doubling while it keeps failing
 POLL_INTERVAL_S = 1.0
 _SKIPPED_EVENTS = frozenset({"opened", "closed_no_write"})
 # Files editors write beside the real one while saving; none of them is a block.
@@ -63,7 +64,7 @@ class Watcher:
         self.on_sync = on_sync
         self.debounce = debounce
         self.polling = polling
-        self._log = log or (lambda message: None)
+        self.log = log or (lambda message: None)
         self._root = str(project.root)
         self._prefix = self._root.rstrip(os.sep) + os.sep
         self._root_id: tuple[int, int] | None = None
@@ -73,6 +74,7 @@ class Watcher:
         self._full = False  # a full sync is due: an ignore file changed, or events were lost
         self._new_folders = False
         self._root_touched = False
+        self._failures = 0  # failed syncs in a row
         self._first_at = self._last_at = 0.0
         self._stopping = False
         self._observer: BaseObserver | None = None
@@ -142,7 +144,7 @@ class Watcher:
         return observer
 
     def _warn_watch_limit(self) -> None:
-        self._log(f"warning: the inotify watch limit is reached; falling back to polling every {POLL_INTERVAL_S:.0f}s "
+        self.log(f"warning: the inotify watch limit is reached; falling back to polling every {POLL_INTERVAL_S:.0f}s "
                   "(raise it: sudo sysctl fs.inotify.max_user_watches=524288)")
 
     def _schedule(self, observer: BaseObserver) -> None:
@@ -160,7 +162,7 @@ class Watcher:
             _halt(observer)
 
     def _lost_events(self) -> None:
-        self._log("the kernel dropped filesystem events (inotify queue overflow); running a full sync")
+        self.log("the kernel dropped filesystem events (inotify queue overflow); running a full sync")
         with self._cond:
             self._full = True
             self._touch()
@@ -223,7 +225,7 @@ class Watcher:
 
     def _fail(self, message: str) -> None:
         self.error = message
-        self._log(message)
+        self.log(message)
         self._stop_observer()
 
     def _next_batch(self) -> tuple[dict[str, bool], bool, bool] | None:
@@ -261,26 +263,30 @@ class Watcher:
             report = sync(self.project, self.index, scope=scope, reread=scope is not None)
         except Exception as error:
             self._check_root()
-            reason = str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
-            self._log(f"sync failed ({reason}); trying again in {RETRY_DELAY_S:.0f}s")
-            self._requeue(pending, full)
+            self._retry_later(pending, full, error)
             return
+        self._failures = 0
         self._report_vanished(pending, report)
-        for link, target in sorted(report.refused.items()):
-            if scope is not None:
-                self._log(f"{link}: symlink points outside the project ({target}); not indexed")
+        if scope is not None:
+            for link, target in sorted(report.refused.items()):
+                self.log(f"{link}: symlink points outside the project ({target}); not indexed")
         if (report.changed or report.relinked) and self.on_sync is not None:
             try:
                 self.on_sync(report)
             except Exception as error:
-                self._log(f"on_sync failed: {type(error).__name__}: {error}")
+                self.log(f"on_sync failed: {type(error).__name__}: {error}")
 
-    def _requeue(self, pending: dict[str, bool], full: bool) -> None:
+    def _retry_later(self, pending: dict[str, bool], full: bool, error: Exception) -> None:
+        """Put the batch back and wait, longer each time it fails again."""
+        self._failures += 1
+        delay = min(RETRY_DELAY_S * 2 ** (self._failures - 1), MAX_RETRY_DELAY_S)
+        reason = str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
+        self.log(f"sync failed ({reason}); trying again in {delay:.0f}s")
         with self._cond:
             for rel, written in pending.items():
                 self._pending.setdefault(rel, written)
             self._full |= full
-            self._cond.wait_for(lambda: self._stopping, RETRY_DELAY_S)
+            self._cond.wait_for(lambda: self._stopping, delay)
             self._touch()
 
     def _report_vanished(self, pending: dict[str, bool], report: SyncReport) -> None:
@@ -288,7 +294,7 @@ class Watcher:
         for rel, written in sorted(pending.items()):
             if written and is_block_name(rel) and not os.path.lexists(os.path.join(self._root, rel)) \
                     and rel not in report.removed:
-                self._log(f"{rel}: deleted before it could be read; skipped")
+                self.log(f"{rel}: deleted before it could be read; skipped")
 
     def _stat_root(self) -> tuple[int, int] | None:
         try:
@@ -308,7 +314,10 @@ class _Events(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        self.watcher.on_event(event)
+        try:
+            self.watcher.on_event(event)
+        except Exception as error:  # an exception here would end watchdog's dispatcher thread
+            self.watcher.log(f"skipped an event for {event.src_path!r}: {type(error).__name__}: {error}")
 
 
 class _OverflowFilter(logging.Filter):

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -290,3 +291,18 @@ def test_stop_is_prompt_and_idempotent(watched):
     w.watcher.stop()
     assert w.watcher.wait(0)
     w.watcher.stop()
+
+
+def test_a_locked_db_is_retried(watched):
+    w = watched()
+    w.watcher.index.db.execute("PRAGMA busy_timeout = 50")  # fail fast instead of waiting 30 s
+    blocker = sqlite3.connect(w.root / "project.db")
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        (w.root / "story/waiting.md").write_text(block_text("Waiting"))
+        eventually(lambda: any("sync failed" in line and "locked" in line for line in w.logs), "a failed sync said so")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    eventually(lambda: row(w, "story/waiting.md"), "the batch retried once the db is free")
+    assert w.watcher.error is None
