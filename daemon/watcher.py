@@ -80,7 +80,6 @@ class Watcher:
         self._observer: BaseObserver | None = None
         self._observer_lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._overflow = _OverflowFilter(self._lost_events)
         self.observer_kind = ""  # "inotify" (or the platform's own), or "polling"
         self.ready = threading.Event()  # set once the catch-up sync is done
         self.finished = threading.Event()  # set once the watcher has stopped, asked to or not
@@ -96,7 +95,7 @@ class Watcher:
         # watchdog warns when a folder moved back in still has its old watch; it reuses it.
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"watchdog\.")
         self._start_observer(self.polling)
-        logging.getLogger("watchdog.observers.inotify_c").addFilter(self._overflow)
+        _OVERFLOW.listeners.add(self._lost_events)
         self._thread = threading.Thread(target=self._run, name="cinefile-watcher", daemon=True)
         self._thread.start()
 
@@ -109,7 +108,7 @@ class Watcher:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join()
         self._stop_observer()
-        logging.getLogger("watchdog.observers.inotify_c").removeFilter(self._overflow)
+        _OVERFLOW.listeners.discard(self._lost_events)
         self.finished.set()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -321,17 +320,27 @@ class _Events(FileSystemEventHandler):
 
 
 class _OverflowFilter(logging.Filter):
-    """watchdog tells of a kernel queue overflow only in its log: turn that into a full sync."""
+    """watchdog tells of a kernel queue overflow only in its log: turn that into a full sync
+    in every watcher of the process (one filter for all, since the first filter that says no
+    hides a record from the rest)."""
 
-    def __init__(self, on_overflow: Callable[[], None]) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.on_overflow = on_overflow
+        self.listeners: set[Callable[[], None]] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage().startswith("Inotify queue overflowed"):
-            self.on_overflow()
-            return False  # the watcher says it in its own words
-        return True
+        if not record.getMessage().startswith("Inotify queue overflowed"):
+            return True
+        if record.name == _OVERFLOW_LOGGERS[0]:  # the other one tells of the same overflow
+            for listener in list(self.listeners):
+                listener()
+        return not self.listeners  # a watcher says it in its own words
+
+
+_OVERFLOW_LOGGERS = ("watchdog.observers.inotify_c", "watchdog.observers.inotify")
+_OVERFLOW = _OverflowFilter()
+for _name in _OVERFLOW_LOGGERS:
+    logging.getLogger(_name).addFilter(_OVERFLOW)
 
 
 def _halt(observer: BaseObserver) -> None:
