@@ -34,7 +34,7 @@ from .walk import is_block_name
 HEARTBEAT_S = 1.0  # how often an idle watcher checks that its root is still where it was
 MAX_BATCH_DELAY_S = 0.5  # a steady stream of events is still synced at least this often
 FULL_SYNC_ABOVE = 2000  # past this many paths, one walk of the tree beats a long scope
-RETRY_DELAY_S = 1.0  # after a failed sync (say, the db locked for longer than its timeout),
+RETRY_DELAY_S = 1.0  # after a failed sync (say, the db locked for longer than its timeout)
 MAX_RETRY_DELAY_S = 30.0  # doubling while it keeps failing
 POLL_INTERVAL_S = 1.0
 _SKIPPED_EVENTS = frozenset({"opened", "closed_no_write"})
@@ -304,8 +304,8 @@ class Watcher:
 
     def _check_root(self) -> None:
         if self._stat_root() != self._root_id:
-            raise RootGone(f"{self._root}: the project folder was moved or deleted; stopped watching "
-                           "(run `cinefile watch` again where the project now is)")
+            raise RootGone(f"{self._root}: the project folder was moved or deleted; stopped watching it "
+                           "(start again where the project now is)")
 
 
 class _Events(FileSystemEventHandler):
