@@ -267,8 +267,8 @@ class Watcher:
         self._failures = 0
         self._report_vanished(pending, report)
         if scope is not None:
-            for link, target in sorted(report.refused.items()):
-                self.log(f"{link}: symlink points outside the project ({target}); not indexed")
+            for path, reason in sorted(report.refused.items()):
+                self.log(f"{path}: {reason}")
         if (report.changed or report.relinked) and self.on_sync is not None:
             try:
                 self.on_sync(report)
