@@ -66,8 +66,8 @@ def sync(
                     typer.echo(f"  {sign} {path}")
             for old, new in report.renamed:
                 typer.echo(f"  > {old} -> {new}")
-        for link, target in sorted(report.refused.items()):
-            typer.echo(f"{link}: symlink points outside the project ({target}); refused: copy the file in instead", err=True)
+        for path, reason in sorted(report.refused.items()):
+            typer.echo(f"{path}: {reason}", err=True)
         if errors:
             typer.echo(f"{len(errors)} problem(s) found: run `cinefile status` to see them", err=True)
     if errors:
