@@ -37,12 +37,12 @@ def watch(
 ) -> None:
     """Keep project.db in line with the files while you work, whatever writes them.
 
-    It first catches up on what changed while it was not running, then syncs each burst of
-    changes as one batch and prints one line for it: `synced +added ~modified -removed in time`,
-    followed by the errors in the files that changed. Ctrl-C or SIGTERM lets the sync under way
-    finish and exits 0. One watch runs per project: a second one exits 2 naming the first's pid.
-    It also exits 2 when the project folder is moved or deleted. Other commands keep working
-    while it runs.
+    It catches up on what changed while it was not running, then syncs each
+    burst of changes as one batch: one line `synced +added ~modified -removed`,
+    then the errors in the files that changed. Ctrl-C or SIGTERM lets the sync
+    under way finish and exits 0. It exits 2 when another watch runs for the
+    project (naming its pid) or when the project folder is moved or deleted.
+    Other commands keep working while it runs.
 
     Example:
 

@@ -33,8 +33,9 @@ from .walk import is_block_name
 
 HEARTBEAT_S = 1.0  # how often an idle watcher checks that its root is still where it was
 MAX_BATCH_DELAY_S = 0.5  # a steady stream of events is still synced at least this often
-FULL_SYNC_ABOVE = 200  # past this many paths, one walk of the tree beats a long scope
+FULL_SYNC_ABOVE = 2000  # past this many paths, one walk of the tree beats a long scope
 RETRY_DELAY_S = 1.0  # after a failed sync (say, the db locked for longer than its timeout)
+MAX_RETRY_DELAY_S = 30.0  # doubling while it keeps failing
 POLL_INTERVAL_S = 1.0
 _SKIPPED_EVENTS = frozenset({"opened", "closed_no_write"})
 # Files editors write beside the real one while saving; none of them is a block.
@@ -63,7 +64,7 @@ class Watcher:
         self.on_sync = on_sync
         self.debounce = debounce
         self.polling = polling
-        self._log = log or (lambda message: None)
+        self.log = log or (lambda message: None)
         self._root = str(project.root)
         self._prefix = self._root.rstrip(os.sep) + os.sep
         self._root_id: tuple[int, int] | None = None
@@ -73,12 +74,12 @@ class Watcher:
         self._full = False  # a full sync is due: an ignore file changed, or events were lost
         self._new_folders = False
         self._root_touched = False
+        self._failures = 0  # failed syncs in a row
         self._first_at = self._last_at = 0.0
         self._stopping = False
         self._observer: BaseObserver | None = None
         self._observer_lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._overflow = _OverflowFilter(self._lost_events)
         self.observer_kind = ""  # "inotify" (or the platform's own), or "polling"
         self.ready = threading.Event()  # set once the catch-up sync is done
         self.finished = threading.Event()  # set once the watcher has stopped, asked to or not
@@ -94,7 +95,7 @@ class Watcher:
         # watchdog warns when a folder moved back in still has its old watch; it reuses it.
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"watchdog\.")
         self._start_observer(self.polling)
-        logging.getLogger("watchdog.observers.inotify_c").addFilter(self._overflow)
+        _OVERFLOW.listeners.add(self._lost_events)
         self._thread = threading.Thread(target=self._run, name="cinefile-watcher", daemon=True)
         self._thread.start()
 
@@ -107,7 +108,7 @@ class Watcher:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join()
         self._stop_observer()
-        logging.getLogger("watchdog.observers.inotify_c").removeFilter(self._overflow)
+        _OVERFLOW.listeners.discard(self._lost_events)
         self.finished.set()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -142,7 +143,7 @@ class Watcher:
         return observer
 
     def _warn_watch_limit(self) -> None:
-        self._log(f"warning: the inotify watch limit is reached; falling back to polling every {POLL_INTERVAL_S:.0f}s "
+        self.log(f"warning: the inotify watch limit is reached; falling back to polling every {POLL_INTERVAL_S:.0f}s "
                   "(raise it: sudo sysctl fs.inotify.max_user_watches=524288)")
 
     def _schedule(self, observer: BaseObserver) -> None:
@@ -160,7 +161,7 @@ class Watcher:
             _halt(observer)
 
     def _lost_events(self) -> None:
-        self._log("the kernel dropped filesystem events (inotify queue overflow); running a full sync")
+        self.log("the kernel dropped filesystem events (inotify queue overflow); running a full sync")
         with self._cond:
             self._full = True
             self._touch()
@@ -223,7 +224,7 @@ class Watcher:
 
     def _fail(self, message: str) -> None:
         self.error = message
-        self._log(message)
+        self.log(message)
         self._stop_observer()
 
     def _next_batch(self) -> tuple[dict[str, bool], bool, bool] | None:
@@ -261,26 +262,30 @@ class Watcher:
             report = sync(self.project, self.index, scope=scope, reread=scope is not None)
         except Exception as error:
             self._check_root()
-            reason = str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
-            self._log(f"sync failed ({reason}); trying again in {RETRY_DELAY_S:.0f}s")
-            self._requeue(pending, full)
+            self._retry_later(pending, full, error)
             return
+        self._failures = 0
         self._report_vanished(pending, report)
-        for link, target in sorted(report.refused.items()):
-            if scope is not None:
-                self._log(f"{link}: symlink points outside the project ({target}); not indexed")
+        if scope is not None:
+            for path, reason in sorted(report.refused.items()):
+                self.log(f"{path}: {reason}")
         if (report.changed or report.relinked) and self.on_sync is not None:
             try:
                 self.on_sync(report)
             except Exception as error:
-                self._log(f"on_sync failed: {type(error).__name__}: {error}")
+                self.log(f"on_sync failed: {type(error).__name__}: {error}")
 
-    def _requeue(self, pending: dict[str, bool], full: bool) -> None:
+    def _retry_later(self, pending: dict[str, bool], full: bool, error: Exception) -> None:
+        """Put the batch back and wait, longer each time it fails again."""
+        self._failures += 1
+        delay = min(RETRY_DELAY_S * 2 ** (self._failures - 1), MAX_RETRY_DELAY_S)
+        reason = str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
+        self.log(f"sync failed ({reason}); trying again in {delay:.0f}s")
         with self._cond:
             for rel, written in pending.items():
                 self._pending.setdefault(rel, written)
             self._full |= full
-            self._cond.wait_for(lambda: self._stopping, RETRY_DELAY_S)
+            self._cond.wait_for(lambda: self._stopping, delay)
             self._touch()
 
     def _report_vanished(self, pending: dict[str, bool], report: SyncReport) -> None:
@@ -288,7 +293,7 @@ class Watcher:
         for rel, written in sorted(pending.items()):
             if written and is_block_name(rel) and not os.path.lexists(os.path.join(self._root, rel)) \
                     and rel not in report.removed:
-                self._log(f"{rel}: deleted before it could be read; skipped")
+                self.log(f"{rel}: deleted before it could be read; skipped")
 
     def _stat_root(self) -> tuple[int, int] | None:
         try:
@@ -299,8 +304,8 @@ class Watcher:
 
     def _check_root(self) -> None:
         if self._stat_root() != self._root_id:
-            raise RootGone(f"{self._root}: the project folder was moved or deleted; stopped watching "
-                           "(run `cinefile watch` again where the project now is)")
+            raise RootGone(f"{self._root}: the project folder was moved or deleted; stopped watching it "
+                           "(start again where the project now is)")
 
 
 class _Events(FileSystemEventHandler):
@@ -308,21 +313,34 @@ class _Events(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        self.watcher.on_event(event)
+        try:
+            self.watcher.on_event(event)
+        except Exception as error:  # an exception here would end watchdog's dispatcher thread
+            self.watcher.log(f"skipped an event for {event.src_path!r}: {type(error).__name__}: {error}")
 
 
 class _OverflowFilter(logging.Filter):
-    """watchdog tells of a kernel queue overflow only in its log: turn that into a full sync."""
+    """watchdog tells of a kernel queue overflow only in its log: turn that into a full sync
+    in every watcher of the process (one filter for all, since the first filter that says no
+    hides a record from the rest)."""
 
-    def __init__(self, on_overflow: Callable[[], None]) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.on_overflow = on_overflow
+        self.listeners: set[Callable[[], None]] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage().startswith("Inotify queue overflowed"):
-            self.on_overflow()
-            return False  # the watcher says it in its own words
-        return True
+        if not record.getMessage().startswith("Inotify queue overflowed"):
+            return True
+        if record.name == _OVERFLOW_LOGGERS[0]:  # the other one tells of the same overflow
+            for listener in list(self.listeners):
+                listener()
+        return not self.listeners  # a watcher says it in its own words
+
+
+_OVERFLOW_LOGGERS = ("watchdog.observers.inotify_c", "watchdog.observers.inotify")
+_OVERFLOW = _OverflowFilter()
+for _name in _OVERFLOW_LOGGERS:
+    logging.getLogger(_name).addFilter(_OVERFLOW)
 
 
 def _halt(observer: BaseObserver) -> None:

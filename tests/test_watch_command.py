@@ -186,3 +186,10 @@ def test_root_deleted_exits_with_a_message(sample: Project, daemon):
 def test_help_has_an_example(cli):
     result = cli("watch", "--help")
     assert result.exit_code == 0 and "Example:" in result.output and "cinefile watch" in result.output
+
+
+def test_the_doc_names_the_lock_file_and_the_options(cli):
+    doc = (Path(__file__).parent.parent / "docs" / "watch.md").read_text()
+    assert f"`{LOCK_NAME}`" in doc
+    for option in ("--verbose", "--json", "--polling", "--debounce"):
+        assert option in doc and option in cli("watch", "--help").output

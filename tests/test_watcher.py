@@ -8,6 +8,8 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -290,3 +292,47 @@ def test_stop_is_prompt_and_idempotent(watched):
     w.watcher.stop()
     assert w.watcher.wait(0)
     w.watcher.stop()
+
+
+def test_a_locked_db_is_retried(watched):
+    w = watched()
+    w.watcher.index.db.execute("PRAGMA busy_timeout = 50")  # fail fast instead of waiting 30 s
+    blocker = sqlite3.connect(w.root / "project.db")
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        (w.root / "story/waiting.md").write_text(block_text("Waiting"))
+        eventually(lambda: any("sync failed" in line and "locked" in line for line in w.logs), "a failed sync said so")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    eventually(lambda: row(w, "story/waiting.md"), "the batch retried once the db is free")
+    assert w.watcher.error is None
+
+
+def test_git_checkout_is_followed(sample, watched):
+    files = 500  # the burst test above has 2,000; this one is about git's way of writing
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+                       cwd=sample.root, check=True, capture_output=True)
+
+    folder = sample.root / "story/many"
+    folder.mkdir()
+    for i in range(files):
+        (folder / f"m{i:04}.md").write_text(block_text(f"Main {i}"))
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "main")
+    git("checkout", "-q", "-b", "other")
+    for i in range(files):
+        (folder / f"m{i:04}.md").write_text(block_text(f"Other {i}"))
+    os.rename(folder / "m0000.md", folder / "renamed.md")
+    git("add", "-A")
+    git("commit", "-q", "-m", "other")
+    git("checkout", "-q", "main")
+    w = watched()
+    git("checkout", "-q", "other")
+    other = "SELECT count(*) AS n FROM blocks WHERE title LIKE 'Other %'"
+    eventually(lambda: w.index.query(other)[0]["n"] == files and row(w, "story/many/m0000.md") is None,
+               "the index follows a checkout", timeout=60)
+    assert len(w.reports) <= 20
