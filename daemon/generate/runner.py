@@ -103,6 +103,8 @@ class Generator:
         progress = progress or (lambda stage: None)
         if self.cancel.is_set():
             return Outcome(job.key, job.kind, CANCELLED, "cancelled before it started", job=job)
+        if self.budget_stopped and job.estimate > 0:
+            return Outcome(job.key, job.kind, SKIPPED, "not started: the budget is spent", job=job)
         try:
             return self._run(job, progress)
         except Cancelled:
@@ -139,7 +141,7 @@ class Generator:
                 if spent + self._reserved + job.estimate > limit:
                     self.budget_stopped = True
                     raise GenerationError(f"budget: this would take spend to ${spent + self._reserved + job.estimate:.4f}, "
-                                          f"over the ${limit:.2f} limit in cinefile.toml ([budget] limit_usd); "
+                                          f"over the ${limit:.4f} limit in cinefile.toml ([budget] limit_usd); "
                                           "raise it, or use draft or mock mode")
             self._reserved += job.estimate
 
@@ -252,6 +254,7 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
         on_outcome(outcome)
 
     pending: set[concurrent.futures.Future] = set()
+    order: dict[concurrent.futures.Future, int] = {}
 
     def drain() -> None:
         nonlocal pending
@@ -262,7 +265,7 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
                 result.interrupted = True
                 generator.cancel.set()
                 continue
-            for future in done:
+            for future in sorted(done, key=order.__getitem__):  # in the order they were asked for
                 finish(future.result())
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="generate") as pool:
@@ -280,7 +283,9 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
                         except UserError as error:
                             finish(Outcome(key, kind, FAILED, str(error)))
                             continue
-                        pending.add(pool.submit(generator.run, job))
+                        future = pool.submit(generator.run, job)
+                        order[future] = len(order)
+                        pending.add(future)
                 drain()
         except KeyboardInterrupt:
             result.interrupted = True
