@@ -118,6 +118,14 @@ OUTPUTS = {"text-to-image": ("png", PNG), "text-to-video": ("mp4", MP4), "text-t
            "ai-music-generation": ("wav", WAV), "other": ("png", PNG)}
 
 
+def _json_body(request: httpx.Request) -> dict | None:
+    try:
+        body = json.loads(request.content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 @dataclass
 class Reply:
     status: int
@@ -213,9 +221,8 @@ class FakeAPIs:
             queued = self._queued("chat")
             if queued:
                 return queued
-            try:
-                body = json.loads(request.content)
-            except ValueError:
+            body = _json_body(request)
+            if body is None:
                 return or_error(400, "Invalid JSON body")
             self.bodies.append(body)
             if not body.get("messages"):
@@ -293,9 +300,8 @@ class FakeAPIs:
         queued = self._queued("create")
         if queued:
             return queued
-        try:
-            body = json.loads(request.content)
-        except ValueError:
+        body = _json_body(request)
+        if body is None:
             return problem(400, "Bad request", "Invalid JSON")
         unknown = set(body) - allowed
         if unknown:

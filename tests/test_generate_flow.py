@@ -194,7 +194,14 @@ def test_ctrl_c_cancels_in_flight_predictions_and_leaves_nothing_half_written(sa
     fake = env_keys
     fake.wait_finishes = False
     fake.polls_to_finish = 10**9
-    fake.on_create = lambda prediction: _thread.interrupt_main()  # as if the user pressed Ctrl-C now
+    pressed = []
+
+    def press_ctrl_c(prediction) -> None:  # as if the user pressed Ctrl-C once a prediction runs
+        if not pressed:
+            pressed.append(prediction["id"])
+            _thread.interrupt_main()
+
+    fake.on_create = press_ctrl_c
     before = snapshot(sample)
     result = cli("generate", "shot-1a", "shot-1b", "--kind", "image", "-j", "2", cwd=sample.root)
     assert result.exit_code == 130, result.output

@@ -290,3 +290,10 @@ def test_catalog_modes(sample, generator, fake):
     assert video["wan-video/wan-2.2-t2v-fast"].draft and not video["minimax/video-01"].draft
     assert video["kwaivgi/kling-v2.1"].start_image_field == "start_image"
     assert gen.catalog.choose("video", "draft", None, start_image=False).id == "wan-video/wan-2.2-t2v-fast"
+
+
+def test_location_video_is_text_to_video(sample, generator, fake):
+    gen = generator()
+    job = gen.plan("ferry-deck", "video")
+    assert job.model == "wan-video/wan-2.2-t2v-fast" and job.inputs == () and "image" not in job.params
+    assert gen.run(job).status == DONE

@@ -10,11 +10,13 @@ file is written whole or not at all, nothing is left half-written.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime
 import json
+import signal
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from cinefile.daemon.errors import UserError
 from cinefile.daemon.index import Index
@@ -256,39 +258,54 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
     pending: set[concurrent.futures.Future] = set()
     order: dict[concurrent.futures.Future, int] = {}
 
+    def interrupted() -> None:
+        result.interrupted = True
+        generator.cancel.set()  # the workers see it, cancel their predictions and write nothing
+
     def drain() -> None:
-        nonlocal pending
         while pending:
-            try:
-                done, pending = concurrent.futures.wait(pending, timeout=0.2)
-            except KeyboardInterrupt:  # the wait is where Ctrl-C lands; the workers see `cancel`
-                result.interrupted = True
-                generator.cancel.set()
-                continue
+            done, _ = concurrent.futures.wait(pending, timeout=0.2)
             for future in sorted(done, key=order.__getitem__):  # in the order they were asked for
+                pending.discard(future)
                 finish(future.result())
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="generate") as pool:
-        try:
-            for wave in batch_levels(generator.index, list(kinds)):
-                for key in wave:
-                    for kind in kinds[key]:
-                        if generator.cancel.is_set() or generator.budget_stopped:
-                            cancelled = generator.cancel.is_set()
-                            finish(Outcome(key, kind, CANCELLED if cancelled else SKIPPED,
-                                           "cancelled" if cancelled else "not started: the budget is spent"))
-                            continue
-                        try:
-                            job = generator.plan(key, kind, mode)
-                        except UserError as error:
-                            finish(Outcome(key, kind, FAILED, str(error)))
-                            continue
-                        future = pool.submit(generator.run, job)
-                        order[future] = len(order)
-                        pending.add(future)
-                drain()
-        except KeyboardInterrupt:
-            result.interrupted = True
-            generator.cancel.set()
+    with ctrl_c_cancels(interrupted), concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(1, workers), thread_name_prefix="generate") as pool:
+        for wave in batch_levels(generator.index, list(kinds)):
+            for key in wave:
+                for kind in kinds[key]:
+                    if generator.cancel.is_set() or generator.budget_stopped:
+                        cancelled = generator.cancel.is_set()
+                        finish(Outcome(key, kind, CANCELLED if cancelled else SKIPPED,
+                                       "cancelled" if cancelled else "not started: the budget is spent"))
+                        continue
+                    try:
+                        job = generator.plan(key, kind, mode)
+                    except UserError as error:
+                        finish(Outcome(key, kind, FAILED, str(error)))
+                        continue
+                    future = pool.submit(generator.run, job)
+                    order[future] = len(order)
+                    pending.add(future)
             drain()
     return result
+
+
+@contextlib.contextmanager
+def ctrl_c_cancels(on_interrupt: Callable[[], None]) -> Iterator[None]:
+    """While a batch runs, the first Ctrl-C cancels it cleanly instead of raising wherever the
+    main thread happens to be; a second one stops at once. (Signals reach the main thread only.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handle(signum, frame) -> None:
+        signal.signal(signal.SIGINT, previous)
+        on_interrupt()
+
+    signal.signal(signal.SIGINT, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -123,6 +123,13 @@ class Replicate:
         return body
 
     def _until_done(self, prediction: dict, kind: str, context: RunContext) -> dict:
+        try:
+            return self._poll(prediction, kind, context)
+        except Cancelled:  # wherever the abort landed (a wait, a poll, a retry), stop the remote work
+            self._cancel(prediction)
+            raise
+
+    def _poll(self, prediction: dict, kind: str, context: RunContext) -> dict:
         deadline = context.clock.now() + DEADLINE_S[kind]
         while True:
             status = prediction["status"]
@@ -132,15 +139,11 @@ class Replicate:
                 reason = prediction.get("error") or status
                 raise ApiError(f"Replicate: the model {status} ({' '.join(str(reason).split())[:200]}): "
                                "try again, or change the prompt")
-            if context.cancel.is_set():
-                self._cancel(prediction)
-                raise Cancelled()
             if context.clock.now() >= deadline:
                 self._cancel(prediction)
                 raise ApiError(f"Replicate: no result after {DEADLINE_S[kind]:.0f} s; the prediction was cancelled: "
                                "try again later")
-            if context.clock.sleep(POLL_INTERVAL_S[kind], context.cancel):
-                self._cancel(prediction)
+            if context.cancel.is_set() or context.clock.sleep(POLL_INTERVAL_S[kind], context.cancel):
                 raise Cancelled()
             context.progress("polling")
             prediction = self._prediction(self.api.request("GET", self._url(prediction, "get")))
