@@ -69,12 +69,13 @@ class Generator:
         self.store = AssetStore(project.root, self.settings.max_download_bytes)
         self.cache = RequestCache(self.store)
         self.ledger = Ledger(self.store.folder)
+        openrouter = OpenRouter(self.keys.openrouter, clock=self.clock, cancel=self.cancel) \
+            if self.keys.openrouter and not mock else None
+        replicate = Replicate(self.keys.replicate, clock=self.clock, cancel=self.cancel) \
+            if self.keys.replicate and not mock else None
         self.providers: dict[str, Provider] = {"mock": Mock()}
-        if self.keys.openrouter and not mock:
-            self.providers["openrouter"] = OpenRouter(self.keys.openrouter, clock=self.clock, cancel=self.cancel)
-        if self.keys.replicate and not mock:
-            self.providers["replicate"] = Replicate(self.keys.replicate, clock=self.clock, cancel=self.cancel)
-        self.catalog = Catalog(index, self.providers.get("openrouter"), self.providers.get("replicate"))  # type: ignore[arg-type]
+        self.providers.update({p.name: p for p in (openrouter, replicate) if p is not None})
+        self.catalog = Catalog(index, openrouter, replicate)
         self.planner = Planner(project, index, self.settings, self.keys, self.catalog, self.store, mock)
         self._budget_lock = threading.Lock()
         self._reserved = 0.0
