@@ -10,12 +10,14 @@ from rich.table import Table
 
 from cinefile.daemon.errors import UserError
 from cinefile.daemon.generate import GenerationError, Generator, approve as approve_still, find_keys, run_batch
-from cinefile.daemon.generate.catalog import CATALOG_KINDS, Catalog
+from cinefile.daemon.generate.catalog import CATALOG_KINDS, Catalog, ModelInfo
+from cinefile.daemon.generate.costs import replicate_price
 from cinefile.daemon.generate.ledger import GROUPS, Ledger
 from cinefile.daemon.generate.plan import KIND_TYPES, provider_for
 from cinefile.daemon.generate.providers.base import KINDS
 from cinefile.daemon.generate.providers.openrouter import OpenRouter
 from cinefile.daemon.generate.providers.replicate import Replicate
+from cinefile.daemon.generate.settings import Settings, settings_of
 from cinefile.format.catalog import PHASES
 
 from .common import command, opened, print_json
@@ -175,7 +177,7 @@ def models(
     replicate = Replicate(keys.replicate) if keys.replicate else None
     listed, notes = [], []
     try:
-        with opened() as (_project, index, _report):
+        with opened() as (project, index, _report):
             catalog = Catalog(index, openrouter, replicate)
             for catalog_kind in catalog_kinds:
                 try:
@@ -187,22 +189,37 @@ def models(
             if provider:
                 provider.close()
     listed = [m for m in listed if not (draft and not m.draft) and not (final and m.draft)]
+    settings = settings_of(project.config)
+    prices = {m.id: _price_text(m, settings) for m in listed}
     if as_json:
         print_json([{"id": m.id, "provider": m.provider, "kind": m.kind, "mode": "draft" if m.draft else "final",
-                     "usd_per_1k_tokens": m.price_per_1k, "start_image_field": m.start_image_field if m.kind == "video" else None,
+                     "usd_per_1k_tokens": m.price_per_1k, "price": prices[m.id],
+                     "start_image_field": m.start_image_field if m.kind == "video" else None,
                      "runs": m.run_count} for m in listed])
     else:
         table = Table(box=None, pad_edge=False)
         for column in ("kind", "mode", "model", "price", "runs"):
             table.add_column(column)
         for m in listed:
-            price = f"${m.price_per_1k:.5f}/1k tokens" if m.price_per_1k is not None else ("-" if m.provider == "openrouter" else "see [prices]")
-            table.add_row(m.kind, "draft" if m.draft else "final", m.id, price, str(m.run_count or ""))
+            table.add_row(m.kind, "draft" if m.draft else "final", m.id, prices[m.id], str(m.run_count or ""))
         Console(width=max(Console().width, 120)).print(table)
     for note in notes:
         typer.echo(note, err=True)
     if notes and not listed:
         raise typer.Exit(1)
+
+
+def _price_text(model: ModelInfo, settings: Settings) -> str:
+    """OpenRouter's price per 1k tokens; for Replicate, cinefile's table (it publishes none)."""
+    if model.provider == "openrouter":
+        return f"${model.price_per_1k:.5f}/1k tokens" if model.price_per_1k is not None else "variable"
+    kind = "audio" if model.kind in ("speech", "music") else model.kind
+    price = replicate_price(settings, model.id, kind, "draft" if model.draft else "final")
+    if "per_image" in price:
+        return f"${price['per_image']:.4f}/image (table)"
+    if "per_second" in price:
+        return f"${price['per_second']:.4f}/s of run time (table)"
+    return f"${price.get('per_run', 0.0):.4f}/run (table)"
 
 
 @command()

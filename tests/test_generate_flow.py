@@ -217,9 +217,11 @@ def test_models_command_lists_draft_and_final_with_prices(sample, cli, env_keys)
     listed = {m["id"]: m for m in json.loads(result.output)}
     assert set(listed) == {"meta-llama/llama-3.2-3b-instruct:free", "cheap/tiny-model", "openai/gpt-4o-mini"}
     assert listed["cheap/tiny-model"]["usd_per_1k_tokens"] == pytest.approx(0.0003)
+    assert listed["cheap/tiny-model"]["price"] == "$0.00030/1k tokens"
     result = cli("models", "--kind", "video", "--final", "--json", cwd=sample.root)
     videos = {m["id"]: m for m in json.loads(result.output)}
     assert videos["minimax/video-01"]["start_image_field"] == "first_frame_image"
+    assert videos["minimax/video-01"]["price"] == "$0.1000/s of run time (table)"
     assert "wan-video/wan-2.2-t2v-fast" not in videos
     table = cli("models", "--kind", "audio", cwd=sample.root).output
     assert "jaaari/kokoro-82m" in table and "meta/musicgen" in table

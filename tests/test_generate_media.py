@@ -286,7 +286,8 @@ def test_catalog_modes(sample, generator, fake):
     assert text["openai/gpt-4o-mini"].draft  # 0.00000075 per token, under 0.000001
     assert not text["anthropic/claude-sonnet-4.5"].draft and not text["openrouter/auto"].draft
     assert text["openrouter/auto"].price is None and "google/image-maker" not in text  # text output only
-    video = {m.id: m for m in gen.catalog.models("video")}  # image-to-video is not a collection: skipped
+    video = {m.id: m for m in gen.catalog.models("video")}
+    assert len(fake.calls("GET", "/collections/image-to-video")) == 1  # a 404 here: skipped
     assert video["wan-video/wan-2.2-t2v-fast"].draft and not video["minimax/video-01"].draft
     assert video["kwaivgi/kling-v2.1"].start_image_field == "start_image"
     assert gen.catalog.choose("video", "draft", None, start_image=False).id == "wan-video/wan-2.2-t2v-fast"
