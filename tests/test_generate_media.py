@@ -298,3 +298,13 @@ def test_location_video_is_text_to_video(sample, generator, fake):
     job = gen.plan("ferry-deck", "video")
     assert job.model == "wan-video/wan-2.2-t2v-fast" and job.inputs == () and "image" not in job.params
     assert gen.run(job).status == DONE
+
+
+def test_a_new_still_does_not_make_dependents_stale_until_approved(sample, generator, fake):
+    gen = generator()
+    before = {r["key"]: r["state"] for r in gen.index.blocks()}
+    outcome = gen.run(gen.plan("mara", "image"))  # scenes are made from Mara
+    assert outcome.status == DONE
+    assert {r["key"]: r["state"] for r in gen.index.blocks()} == before
+    approve(gen.project, gen.index, "mara")
+    assert gen.index.block("scene-1")["stale_cause"] == "mara"

@@ -18,9 +18,9 @@ from cinefile.daemon.project import Project
 from cinefile.daemon.revisions import ensure_unchanged_on_disk
 from cinefile.daemon.sync import sync
 from cinefile.format.edit import EditError, set_body, set_field
+from cinefile.format.hashing import ASSET_EMBED_LINE
 
 from .assets import StoredAsset
-from .prompts import MEDIA_LINE
 
 ROLE_OF_KIND = {"image": "still", "video": "video", "audio": "audio"}
 _LABELS = {"still": "Still", "video": "Video", "audio": "Audio", "reference": "Reference"}
@@ -75,7 +75,10 @@ def _edit(row: dict, edit) -> str:
 def write_text(project: Project, index: Index, row: dict, generated_text: str, generated: dict) -> None:
     """Fill the body with generated text (keeping media links) and record what it came from."""
     current = _read(project, row)
-    media = [m.group(0).strip() for m in MEDIA_LINE.finditer(row["content"] or "")]
+    earlier = json.loads(row["frontmatter"] or "{}").get("generated")
+    if isinstance(earlier, dict):  # keys of the user's own under `generated` stay
+        generated = {**earlier, **generated}
+    media = [m.group(0).strip() for m in ASSET_EMBED_LINE.finditer(row["content"] or "")]
     body = clean_generated(generated_text)
     if media:
         body += "\n" + "\n".join(media) + "\n"
