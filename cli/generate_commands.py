@@ -61,11 +61,12 @@ def generate(
     mock: Annotated[bool, typer.Option("--mock", help="Use the free, instant mock provider even when keys are set.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools.")] = False,
 ) -> None:
-    """Generate text, stills, video or audio for blocks, then link or write them into the files.
+    """Generate text, stills, video or audio for blocks.
 
-    Text fills the block's body (the old one stays in history); media go to assets/ and are
-    linked from the block. Identical requests are served from the cache at no cost. Kinds with
-    no API key run in mock mode. Exits 1 when a generation failed, 130 when interrupted.
+    Text fills the block's body (the old one stays in history); media go to
+    assets/ and are linked from the block. An identical request is served
+    from the cache at no cost. A kind with no API key runs in mock mode.
+    Exits 1 when a generation failed, 130 when interrupted by Ctrl-C.
 
     Example:
 
@@ -139,7 +140,7 @@ def approve(
     block_id: Annotated[str, typer.Argument(metavar="ID", help="The block whose still to approve.")],
     asset: Annotated[Optional[str], typer.Option("--asset", metavar="SHA", help="Which still, by the start of its hash (default: the newest).")] = None,
 ) -> None:
-    """Approve a still, so that video for the block starts from it (stills before video).
+    """Approve a still, so that video for the block starts from it.
 
     Example:
 
@@ -158,10 +159,10 @@ def models(
     refresh: Annotated[bool, typer.Option("--refresh", help="Ask the providers again instead of using the cached lists.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools.")] = False,
 ) -> None:
-    """List the models generation can use, draft or final, with prices where known.
+    """List the models generation can use, draft or final, with prices.
 
-    Text models come from OpenRouter, the others from Replicate's collections; the lists are
-    cached in project.db for a day.
+    Text models come from OpenRouter, the others from Replicate's
+    collections; the lists are cached in project.db for a day.
 
     Example:
 
@@ -224,7 +225,9 @@ def _price_text(model: ModelInfo, settings: Settings) -> str:
 
 @command()
 def cost(as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools.")] = False) -> None:
-    """Add up what generation has cost, by mode, provider, kind and block (from assets/ledger.jsonl).
+    """Add up what generation has cost, by mode, provider, kind and block.
+
+    The ledger is assets/ledger.jsonl, one line per paid call.
 
     Example:
 
