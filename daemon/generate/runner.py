@@ -270,25 +270,33 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
                 pending.discard(future)
                 finish(future.result())
 
-    with ctrl_c_cancels(interrupted), concurrent.futures.ThreadPoolExecutor(
-            max_workers=max(1, workers), thread_name_prefix="generate") as pool:
-        for wave in batch_levels(generator.index, list(kinds)):
-            for key in wave:
-                for kind in kinds[key]:
-                    if generator.cancel.is_set() or generator.budget_stopped:
-                        cancelled = generator.cancel.is_set()
-                        finish(Outcome(key, kind, CANCELLED if cancelled else SKIPPED,
-                                       "cancelled" if cancelled else "not started: the budget is spent"))
-                        continue
-                    try:
-                        job = generator.plan(key, kind, mode)
-                    except UserError as error:
-                        finish(Outcome(key, kind, FAILED, str(error)))
-                        continue
-                    future = pool.submit(generator.run, job)
-                    order[future] = len(order)
-                    pending.add(future)
-            drain()
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="generate")
+    wait_for_workers = True
+    try:
+        with ctrl_c_cancels(interrupted):
+            for wave in batch_levels(generator.index, list(kinds)):
+                for key in wave:
+                    for kind in kinds[key]:
+                        if generator.cancel.is_set() or generator.budget_stopped:
+                            cancelled = generator.cancel.is_set()
+                            finish(Outcome(key, kind, CANCELLED if cancelled else SKIPPED,
+                                           "cancelled" if cancelled else "not started: the budget is spent"))
+                            continue
+                        try:
+                            job = generator.plan(key, kind, mode)
+                        except UserError as error:
+                            finish(Outcome(key, kind, FAILED, str(error)))
+                            continue
+                        future = pool.submit(generator.run, job)
+                        order[future] = len(order)
+                        pending.add(future)
+                drain()
+    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting; the workers still cancel what they run
+        generator.cancel.set()
+        wait_for_workers = False
+        raise
+    finally:
+        pool.shutdown(wait=wait_for_workers, cancel_futures=not wait_for_workers)
     return result
 
 
