@@ -303,7 +303,8 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
 @contextlib.contextmanager
 def ctrl_c_cancels(on_interrupt: Callable[[], None]) -> Iterator[None]:
     """While a batch runs, the first Ctrl-C cancels it cleanly instead of raising wherever the
-    main thread happens to be; a second one stops at once. (Signals reach the main thread only.)"""
+    main thread happens to be; a second one raises KeyboardInterrupt as usual. (Signals reach the
+    main thread only.)"""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
