@@ -308,3 +308,15 @@ def test_a_new_still_does_not_make_dependents_stale_until_approved(sample, gener
     assert {r["key"]: r["state"] for r in gen.index.blocks()} == before
     approve(gen.project, gen.index, "mara")
     assert gen.index.block("scene-1")["stale_cause"] == "mara"
+
+
+def test_a_big_start_still_goes_up_through_the_files_api(sample, generator, fake, monkeypatch):
+    from cinefile.daemon.generate.providers import replicate
+
+    gen = generator()
+    gen.run(gen.plan("shot-1a", "image"))
+    approve(gen.project, gen.index, "shot-1a")
+    monkeypatch.setattr(replicate, "MAX_DATA_URI_BYTES", len(PNG) - 1)  # as if the still were over 256 KB
+    outcome = gen.run(gen.plan("shot-1a", "video"))
+    assert outcome.status == DONE, outcome.message
+    assert fake.uploads and fake.bodies[-1]["input"]["image"] == f"https://api.replicate.com/v1/files/{fake.uploads[0]}"

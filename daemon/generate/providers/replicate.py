@@ -27,6 +27,8 @@ DEADLINE_S = {"image": 180.0, "video": 900.0, "audio": 600.0}
 PREFER_WAIT_S = {"image": 5}
 TERMINAL_FAILURES = ("failed", "canceled", "aborted")
 ASSET_PREFIX = "asset:"
+# Replicate's advice: data: URIs for files up to 256 KB, the files API above that.
+MAX_DATA_URI_BYTES = 256 * 1024
 DOWNLOAD_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
 
@@ -104,8 +106,19 @@ class Replicate:
             if asset is None:
                 raise GenerationError(f"input asset {value[len(ASSET_PREFIX):][:12]} is missing from assets/: "
                                       "regenerate or restore it")
-            return data_uri(context.store.read(asset), asset.mime)
+            data = context.store.read(asset)
+            if len(data) <= MAX_DATA_URI_BYTES:
+                return data_uri(data, asset.mime)
+            return self._upload(asset.name, data, asset.mime)
         return value
+
+    def _upload(self, name: str, data: bytes, mime: str) -> str:
+        """A file too big for a data: URI goes up through the files API; its URL is the input."""
+        body = self.api.json_of(self.api.request("POST", "/files", files={"content": (name, data, mime)}))
+        url = (body.get("urls") or {}).get("get") if isinstance(body, dict) else None
+        if not isinstance(url, str):
+            raise self.api.malformed("an uploaded file without `urls.get`")
+        return url
 
     @staticmethod
     def _create_error(model: str):
