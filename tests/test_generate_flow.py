@@ -167,7 +167,10 @@ def test_a_result_is_kept_even_when_writing_the_block_fails(sample, generator, f
     assert gen.run(job).status == "cached" and len(fake.calls("POST", "chat")) == calls
 
 
-def test_keys_never_reach_disk_db_history_exports_or_messages(sample, cli, env_keys, capfd):
+def test_keys_never_reach_disk_db_history_exports_or_messages(sample, cli, env_keys, capfd, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)  # every logger, httpx's included, at its most talkative
     fake = env_keys
     outputs = []
     outputs.append(cli("generate", "scene-1", "logline", cwd=sample.root).output)
@@ -181,7 +184,8 @@ def test_keys_never_reach_disk_db_history_exports_or_messages(sample, cli, env_k
     outputs.append(cli("cost", cwd=sample.root).output)
     captured = capfd.readouterr()
     assert "refused the API key (User not found. Bearer ***)" in "".join(outputs)
-    everything = [o.encode() for o in outputs] + [captured.out.encode(), captured.err.encode()]
+    assert "HTTP Request: POST https://api.replicate.com" in caplog.text  # the logs were captured
+    everything = [o.encode() for o in outputs] + [captured.out.encode(), captured.err.encode(), caplog.text.encode()]
     everything += [p.read_bytes() for p in sample.root.rglob("*") if p.is_file()]  # files, db, wal, assets, exports
     for secret in (OPENROUTER_KEY, REPLICATE_KEY):
         for blob in everything:
