@@ -110,10 +110,9 @@ def _seconds(value: Any) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        pass
+    text = str(value).strip()
+    if text.replace(".", "", 1).isdigit():
+        return float(text)
     try:
         when = email.utils.parsedate_to_datetime(str(value))
     except (TypeError, ValueError):

@@ -9,6 +9,7 @@ Outputs (a URL, a list of URLs, or data: URIs) are downloaded into the asset sto
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from typing import Any
@@ -172,10 +173,9 @@ class Replicate:
 
     def _cancel(self, prediction: dict) -> None:
         """Stop the remote prediction; best effort, since the user is already leaving."""
-        try:  # with its own abort signal: the user's abort must not stop the cancel call itself
+        # With its own abort signal: the user's abort must not stop the cancel call itself.
+        with contextlib.suppress(GenerationError, Cancelled):
             self.api.request("POST", self._url(prediction, "cancel"), cancel=threading.Event())
-        except (GenerationError, Cancelled):
-            pass
 
     def _output_urls(self, prediction: dict) -> list[str]:
         output = prediction.get("output")
