@@ -136,7 +136,9 @@ async def apply_result(ls: CinefileServer, node: Node, job, result) -> None:
     try:
         if job.kind == "text":
             at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-            generated = {"from": job.record, "model": job.model, "mode": job.mode, "at": at}
+            earlier = block.frontmatter.get("generated")
+            generated = (earlier if isinstance(earlier, dict) else {}) | {"from": job.record, "model": job.model,
+                                                                          "mode": job.mode, "at": at}
             new = text_with_generated(current, block.body, result.text or "", generated)
         else:
             new = current
