@@ -4,6 +4,8 @@ actions (mark up to date, approve a still, generate). Each edits through a Works
 
 from __future__ import annotations
 
+import asyncio
+
 from lsprotocol import types
 
 from cinefile.format.block import slugify
@@ -28,7 +30,7 @@ TYPES_BY_RELATION = {"appears_in": ("character", "prop"), "set_in": ("location",
                      "styled_by": ("style_guide",), None: ("character", "location", "prop")}
 
 
-def code_actions(ls: CinefileServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+async def code_actions(ls: CinefileServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     node, lines = ls.document_node(params.text_document.uri)
     if node is None or node.block is None:
         return None
@@ -41,7 +43,8 @@ def code_actions(ls: CinefileServer, params: types.CodeActionParams) -> list[typ
             actions += _fixes(ls, node, problem, lines)
     actions += _mention_fix(ls, node, text, start)
     actions += _block_actions(ls, node, text)
-    return actions
+    # Costs are planned in a worker thread: with keys, planning may ask a provider for prices.
+    return actions + await asyncio.get_running_loop().run_in_executor(None, generate_actions, ls, node)
 
 
 def _action(title: str, kind, edit: types.WorkspaceEdit | None = None, command: types.Command | None = None,
@@ -101,7 +104,7 @@ def _block_actions(ls: CinefileServer, node: Node, text: str) -> list[types.Code
         actions += _text_action(ls, node, text, "Mark up to date", BLOCK_ACTION, lambda t: fresh_text(ls.model, node, t))
     for sha in unapproved_stills(node):
         actions += _text_action(ls, node, text, f"Approve still {sha[:8]}", BLOCK_ACTION, lambda t, sha=sha: approve_text(node, t, sha))
-    return actions + generate_actions(ls, node)
+    return actions
 
 
 def _text_action(ls: CinefileServer, node: Node, text: str, title: str, kind, change) -> list[types.CodeAction]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from lsprotocol import types
 
 from . import (code_actions, code_lens, commands, completion, diagnostics, documents, generation, hover, lifecycle, navigation,
@@ -16,7 +18,8 @@ def when_ready(handler):
     async def run(ls: CinefileServer, params):
         if ls.project is not None and not ls.ready.is_set():
             await ls.ready.wait()
-        return handler(ls, params)
+        result = handler(ls, params)
+        return await result if inspect.isawaitable(result) else result
 
     run.__name__ = handler.__name__
     return run

@@ -41,28 +41,21 @@ def audio_label(type_name: str) -> str:
     return "dialogue" if type_name == "scene" else "ambience"
 
 
-class Estimates:
-    """Planned costs, by block state, so that code actions and lenses stay fast."""
-
-    def __init__(self) -> None:
-        self.cache: dict[tuple, str | None] = {}
-
-    def of(self, ls: CinefileServer, node: Node, kind: str, mode: str) -> str | None:
-        """The estimated cost as the titles show it, or None when this generation cannot be
-        planned now (a video without an approved still, say)."""
-        key = (node.id, kind, mode, node.content_hash, tuple(sorted(ls.keys)), ls.model.generation if kind == "video" else 0)
-        if key not in self.cache:
-            try:
-                with Generator(ls.project, ls.index, keys=find_keys(session=ls.keys)) as generator:
-                    job = generator.plan(node.id, kind, mode)
-                self.cache[key] = "mock, free" if job.provider == "mock" else cost_text(job.estimate)
-            except UserError as error:
-                log.info("no %s generation for %s: %s", kind, node.id, error)
-                self.cache[key] = None
-        return self.cache[key]
-
-
-ESTIMATES = Estimates()
+def estimated(ls: CinefileServer, node: Node, kind: str, mode: str) -> str | None:
+    """The estimated cost as titles show it, or None when this generation cannot be planned
+    now (a video without an approved still, say). Kept per block state on the server, since
+    planning reads the index and, with keys, the providers' model lists. Blocking: call it
+    from a worker thread."""
+    key = (node.id, kind, mode, node.content_hash, tuple(sorted(ls.keys)), ls.model.generation if kind == "video" else 0)
+    if key not in ls.estimates:
+        try:
+            with Generator(ls.project, ls.index, keys=find_keys(session=ls.keys)) as generator:
+                job = generator.plan(node.id, kind, mode)
+            ls.estimates[key] = "mock, free" if job.provider == "mock" else cost_text(job.estimate)
+        except UserError as error:
+            log.info("no %s generation for %s: %s", kind, node.id, error)
+            ls.estimates[key] = None
+    return ls.estimates[key]
 
 
 def cost_text(cost: float) -> str:
@@ -82,7 +75,7 @@ def generate_actions(ls: CinefileServer, node: Node) -> list[types.CodeAction]:
     actions = []
     for kind in kinds_for(node.type):
         for mode in MODES if kind == "text" else ("draft",):
-            cost = ESTIMATES.of(ls, node, kind, mode)
+            cost = estimated(ls, node, kind, mode)
             if cost is None:
                 continue
             title = title_for(node, kind, mode, cost)
@@ -93,7 +86,7 @@ def generate_actions(ls: CinefileServer, node: Node) -> list[types.CodeAction]:
 
 def cheapest_estimate(ls: CinefileServer, node: Node) -> str | None:
     kinds = kinds_for(node.type)
-    return ESTIMATES.of(ls, node, kinds[0], "draft") if kinds else None
+    return estimated(ls, node, kinds[0], "draft") if kinds else None
 
 
 async def generate_command(ls: CinefileServer, *args) -> dict:

@@ -41,6 +41,7 @@ class CinefileServer(LanguageServer):
         self.stopping = threading.Event()
         self.publisher = None  # set by features.py: the diagnostics scheduler
         self.watcher: Watcher | None = None
+        self.estimates: dict[tuple, str | None] = {}  # generation costs, by block state
         self.workspace_paths: list[Path] = []
 
     # -- the project ---------------------------------------------------------------------
