@@ -22,10 +22,6 @@ def to_client_range(codec: PositionCodec, lines: Sequence[str], where: Range) ->
                        end=_to_client(codec, lines, where.end.line, where.end.col))
 
 
-def client_range(codec: PositionCodec, lines: Sequence[str], line: int, start: int, end: int) -> types.Range:
-    return to_client_range(codec, lines, Range.of(line, start, line, end))
-
-
 def from_client(codec: PositionCodec, lines: Sequence[str], position: types.Position) -> Position:
     if position.line >= len(lines) or lines[position.line].isascii():
         return Position(position.line, position.character)
@@ -36,11 +32,3 @@ def from_client(codec: PositionCodec, lines: Sequence[str], position: types.Posi
 def contains(where: Range, at: Position) -> bool:
     return where.start <= at <= where.end
 
-
-def whole_document(lines: Sequence[str]) -> Range:
-    if not lines:
-        return Range.of(0, 0)
-    last = lines[-1]
-    if last.endswith("\n"):
-        return Range.of(0, 0, len(lines), 0)
-    return Range.of(0, 0, len(lines) - 1, len(last))

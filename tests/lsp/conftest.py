@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import pytest_lsp
 from lsprotocol import types
 from pygls.uris import from_fs_path

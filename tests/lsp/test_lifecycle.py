@@ -8,7 +8,6 @@ import asyncio
 import json
 import socket
 import subprocess
-import sys
 
 import pytest
 import pytest_lsp
