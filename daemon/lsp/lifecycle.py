@@ -27,8 +27,15 @@ async def initialized(ls: CinefileServer, params: types.InitializedParams) -> No
     if message is not None:
         ls.notify_user(message, types.MessageType.Warning)  # said once; then the server stays quiet
         return
-    await ls.loop.run_in_executor(None, ls.load)
-    ls.ready.set()
+    try:
+        await ls.loop.run_in_executor(None, ls.load)
+    except Exception as error:  # an unreadable index, say: answer empty rather than hang
+        log.exception("cannot load the project")
+        ls.notify_user(f"cinefile: cannot load {ls.project.root}: {error}", types.MessageType.Error)
+        ls.project = None
+        return
+    finally:
+        ls.ready.set()  # requests waiting for the model go ahead either way
     ls.publisher.project_changed()
     ls.watch()
 
