@@ -1,0 +1,152 @@
+/**
+ * One cinefile project open in VS Code: its root, the language client, and the latest snapshot
+ * of its blocks that the tree view and the status bar show.
+ */
+
+import * as vscode from "vscode";
+import { ExecuteCommandRequest, LanguageClient, State, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+
+import { keysForServer, readKeys, redact, type Keys } from "./apiKeys";
+import { discoveryInputs, run } from "./machine";
+import type { ProjectSnapshot } from "./projectSnapshot";
+import { discoverServer, type ServerFound } from "./serverDiscovery";
+import { loadSnapshot } from "./snapshotSource";
+
+/** The trace channel, with every API key blanked out before it is written. */
+function redactingChannel(channel: vscode.OutputChannel, keys: () => Keys): vscode.OutputChannel {
+  return {
+    ...channel,
+    name: channel.name,
+    append: (value: string) => channel.append(redact(value, keys())),
+    appendLine: (value: string) => channel.appendLine(redact(value, keys())),
+    replace: (value: string) => channel.replace(redact(value, keys())),
+    clear: () => channel.clear(),
+    show: (...args: unknown[]) => (channel.show as (...a: unknown[]) => void)(...args),
+    hide: () => channel.hide(),
+    dispose: () => channel.dispose(),
+  };
+}
+
+export class Session implements vscode.Disposable {
+  private client: LanguageClient | null = null;
+  private found: ServerFound | null = null;
+  private keys: Keys = {};
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  snapshot: ProjectSnapshot | null = null;
+  private startProblem: string | null = null;
+  private listProblem: string | null = null;
+
+  constructor(
+    readonly root: vscode.Uri,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly output: vscode.OutputChannel,
+  ) {}
+
+  /** Find the server and start it; says once, clearly, when there is none. */
+  async start(): Promise<void> {
+    const found = await discoverServer(discoveryInputs(this.root));
+    if ("error" in found) {
+      this.startProblem = found.error;
+      this.output.appendLine(found.error);
+      void vscode.window.showErrorMessage(found.error, "Open Settings").then((choice) => {
+        if (choice) {
+          void vscode.commands.executeCommand("workbench.action.openSettings", "cinefile.server.path");
+        }
+      });
+      this.changed.fire();
+      return;
+    }
+    this.found = found;
+    this.startProblem = null;
+    this.keys = await readKeys(this.secrets);
+    const { server } = found;
+    this.output.appendLine(`Starting ${[server.command, ...server.args].join(" ")} (from ${found.source})`);
+    const serverOptions: ServerOptions = { command: server.command, args: server.args, options: { cwd: this.root.fsPath } };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: "file", language: "markdown" }],
+      outputChannel: this.output,
+      traceOutputChannel: redactingChannel(vscode.window.createOutputChannel("Cinefile Trace"), () => this.keys),
+      initializationOptions: { mode: this.modeSetting(), keys: keysForServer(this.keys) },
+      synchronize: { configurationSection: "cinefile" },
+    };
+    this.client = new LanguageClient("cinefile", "Cinefile", serverOptions, clientOptions);
+    try {
+      await this.client.start();
+    } catch (error) {
+      this.startProblem = `Cinefile: the language server did not start: ${error instanceof Error ? error.message : String(error)}`;
+      void vscode.window.showErrorMessage(this.startProblem);
+    }
+    await this.refresh();
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      await client.stop().catch(() => undefined);
+    }
+  }
+
+  private modeSetting(): string {
+    return vscode.workspace.getConfiguration("cinefile", this.root).get<string>("mode", "project");
+  }
+
+  private running(): LanguageClient | null {
+    return this.client && this.client.state === State.Running ? this.client : null;
+  }
+
+  /** Run one of the server's `workspace/executeCommand` commands. */
+  async execute(command: string, args: unknown[], token?: vscode.CancellationToken): Promise<unknown> {
+    const client = this.running();
+    if (!client) {
+      throw new Error(this.startProblem ?? "the language server is not running; run `Cinefile: Restart Language Server`");
+    }
+    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token);
+  }
+
+  /** Store a key in SecretStorage and hand the server the new set. */
+  async keysChanged(): Promise<void> {
+    this.keys = await readKeys(this.secrets);
+    if (this.running()) {
+      await this.execute("cinefile.setKeys", [keysForServer(this.keys)]);
+    }
+  }
+
+  /** Re-read the blocks and the spend; the views listen to onDidChange. */
+  async refresh(): Promise<void> {
+    const cli = this.found?.cli ?? null;
+    const result = await loadSnapshot({
+      askServer: this.running() ? () => this.execute("cinefile.blocks", []) : null,
+      runCli: cli ? (args) => run(cli, args, this.root.fsPath, 60_000) : null,
+      root: this.root.fsPath,
+    });
+    if ("snapshot" in result) {
+      this.snapshot = result.snapshot;
+      this.listProblem = null;
+    } else {
+      this.listProblem = result.error;
+      this.output.appendLine(result.error);
+    }
+    this.changed.fire();
+  }
+
+  /** Why the views are empty, if they are. */
+  get problem(): string | null {
+    return this.startProblem ?? this.listProblem;
+  }
+
+  uriOf(relativePath: string): vscode.Uri {
+    return vscode.Uri.joinPath(vscode.Uri.file(this.snapshot?.root ?? this.root.fsPath), ...relativePath.split("/"));
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.changed.dispose();
+  }
+}
