@@ -31,7 +31,8 @@ def type_order(type_name: str) -> int:
 
 
 def status(project: Project, index: Index) -> dict:
-    rows = index.query("SELECT key, path, type, phase, title, state, stale_cause, stale_reason FROM blocks ORDER BY path")
+    rows = index.query("SELECT key, path, type, phase, title, state, stale_cause, stale_reason FROM blocks")
+    rows.sort(key=lambda r: (PHASES.index(r["phase"]) if r["phase"] in PHASES else len(PHASES), type_order(r["type"]), r["path"]))
     by_phase: dict[str, Counter] = {phase: Counter() for phase in PHASES[:3]}
     for row in rows:
         by_phase.setdefault(row["phase"] or "Unknown", Counter())[row["type"] or "(no type)"] += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .catalog import PHASES, TYPES, phase_of
 from .problems import Problem, Range
@@ -14,8 +14,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 HEADING_PATTERN = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(NamedTuple):
     """A reference from a block to another block, by id."""
 
     target: str

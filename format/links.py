@@ -16,10 +16,16 @@ class Linkable(Protocol):
     path: str
     id: str
     type: str
-    id_range: Range
+    id_range: Range | list[int]
 
     @property
-    def refs(self) -> list[Ref]: ...
+    def refs(self) -> Sequence[Ref | list]: ...
+
+
+def _range(value: Range | list[int]) -> Range:
+    """Ranges may come as Range, or as the JSON lists the index stores (decoded only when a
+    problem is found, which keeps a whole-project check cheap)."""
+    return value if isinstance(value, Range) else Range.from_json(value)
 
 
 def _article(word: str) -> str:
@@ -43,47 +49,49 @@ def check_links(blocks: Iterable[Linkable]) -> dict[str, list[Problem]]:
             for owner in owners:
                 others = ", ".join(p for p in paths if p != owner.path)
                 problems[owner.path].append(Problem(
-                    "duplicate-id", f"duplicate id `{block_id}`: also used by {others}; give one of them another `id:`", owner.id_range))
+                    "duplicate-id", f"duplicate id `{block_id}`: also used by {others}; give one of them another `id:`", _range(owner.id_range)))
 
     for block in blocks:
         for ref in block.refs:
             _check_ref(block, ref, by_id, problems)
 
-    for cycle in find_cycles({b.id: [r.target for r in b.refs] for b in blocks}):
+    for cycle in find_cycles({b.id: [r[0] for r in b.refs] for b in blocks}):
         members = set(cycle)
         text = " → ".join(cycle + [cycle[0]])
         for member in cycle:
             owner = by_id[member][0]
-            for ref in owner.refs:
-                if ref.target in members and ref.target != owner.id:
+            for target, _, _, where in owner.refs:
+                if target in members and target != owner.id:
                     problems[owner.path].append(Problem(
-                        "cycle", f"dependency cycle {text}: remove one of these references", ref.range))
+                        "cycle", f"dependency cycle {text}: remove one of these references", _range(where)))
                     break
     return dict(problems)
 
 
-def _check_ref(block: Linkable, ref: Ref, by_id: dict, problems: dict) -> None:
+def _check_ref(block: Linkable, ref: Ref | list, by_id: dict, problems: dict) -> None:
+    ref = Ref(ref[0], ref[1], ref[2], ref[3])
     word = "parent" if ref.kind == "parent" else "dependency"
     if ref.target == block.id:
-        problems[block.path].append(Problem("self-reference", f"a block cannot be its own {word}: remove `{ref.target}`", ref.range))
+        problems[block.path].append(Problem("self-reference", f"a block cannot be its own {word}: remove `{ref.target}`", _range(ref.range)))
         return
     targets = by_id.get(ref.target)
     if not targets:
         suggestion = closest(ref.target, by_id.keys())
         hint = f"did you mean `{suggestion}`?" if suggestion else "create that block or fix the id"
-        problems[block.path].append(Problem("unknown-ref", f"{word} `{ref.target}` names no block: {hint}", ref.range))
+        problems[block.path].append(Problem("unknown-ref", f"{word} `{ref.target}` names no block: {hint}", _range(ref.range)))
         return
     if ref.kind == "parent" and block.type in TYPES:
         allowed = allowed_parents(block.type)
         target_type = targets[0].type
         if not allowed:
             problems[block.path].append(Problem(
-                "parent-type", f"{_article(block.type)} {block.type} has no parent: remove `parent:`", ref.range))
+                "parent-type", f"{_article(block.type)} {block.type} has no parent: remove `parent:`", _range(ref.range)))
         elif target_type in TYPES and target_type not in allowed:
             problems[block.path].append(Problem(
                 "parent-type",
-                f"the parent of {_article(block.type)} {block.type} must be {_names(allowed)}, but `{ref.target}` is {_article(target_type)} {target_type}",
-                ref.range))
+                f"`{ref.target}` is {_article(target_type)} {target_type}, but the parent of {_article(block.type)} {block.type} "
+                f"must be {_names(allowed)}: point `parent:` at one",
+                _range(ref.range)))
 
 
 def find_cycles(edges: dict[str, list[str]]) -> list[list[str]]:

@@ -98,9 +98,6 @@ class _FrontmatterReader:
 
     def range_of(self, node: yaml.Node) -> Range:
         start, end = node.start_mark, node.end_mark
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and end.column == 0 and end.line > start.line:
-            # A block collection ends at the start of the next line; keep the range on its own lines.
-            return Range(Position(self.offset + start.line, start.column), Position(self.offset + end.line, 0))
         return Range(Position(self.offset + start.line, start.column), Position(self.offset + end.line, end.column))
 
     def problem(self, code: str, message: str, node: yaml.Node | None = None, severity: str = "error") -> None:
@@ -166,7 +163,7 @@ class _FrontmatterReader:
             return
         value, node = data["type"], nodes["type"][1]
         if not isinstance(value, str) or not value:
-            self.problem("unknown-type", f"`type` must be one of {_TYPE_LIST}", node)
+            self.problem("unknown-type", f"`type` must be a single word: use one of {_TYPE_LIST}", node)
             return
         block.type = value
         if value not in TYPES:
@@ -194,7 +191,7 @@ class _FrontmatterReader:
             block.title = str(value)
         else:
             block.title = first_heading(block.body) or stem
-            self.problem("bad-title", "`title` must be text", nodes["title"][1])
+            self.problem("bad-title", "`title` must be text: write it on one line, quoted if it has a colon", nodes["title"][1])
 
     def read_tags(self, block: Block, data: dict, nodes: dict) -> None:
         value = data.get("tags")
@@ -223,7 +220,14 @@ class _FrontmatterReader:
         if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):
             self.problem("bad-dependencies", "`dependencies` must be a list of ids, for example `dependencies: [mara, lighthouse]`", node)
             return
+        listed: set[str] = set()
         for item, item_node in zip(value, node.value):
+            target = item if isinstance(item, str) else item.get("id") if isinstance(item, dict) else None
+            if isinstance(target, str) and target in listed:
+                self.problem("duplicate-dependency", f"`{target}` is listed twice: remove one", item_node, WARNING)
+                continue
+            if isinstance(target, str):
+                listed.add(target)
             if isinstance(item, str) and item:
                 block.dependencies.append(Ref(item, "dependency", None, self.range_of(item_node)))
             elif isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item_node, yaml.MappingNode):
@@ -271,5 +275,5 @@ class _FrontmatterReader:
     def read_mode(self, data: dict, nodes: dict) -> None:
         value = data.get("mode")
         if value is not None and value not in ("draft", "final"):
-            self.problem("bad-mode", "`mode` must be `draft` or `final`", nodes["mode"][1])
+            self.problem("bad-mode", f"`mode` is `{value}`: use `draft` or `final`", nodes["mode"][1])
 

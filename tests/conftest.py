@@ -60,3 +60,27 @@ def cli(monkeypatch):
         return runner.invoke(app, list(args), catch_exceptions=False)
 
     return run
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    """Write a file the way a user's editor would (plain write, folders made)."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def block_text(type_: str, body: str = "", **fields) -> str:
+    import yaml
+
+    front = yaml.safe_dump({"type": type_, **fields}, sort_keys=False).strip()
+    return f"---\n{front}\n---\n{body}"
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Project:
+    """A fresh project with no blocks."""
+    return init_project(tmp_path / "film")

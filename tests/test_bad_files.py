@@ -1,0 +1,87 @@
+"""A corpus of broken files: each gets its expected problem at its exact range, the rest
+of the project still syncs, and no broken file is ever modified."""
+
+import json
+import os
+from pathlib import Path
+
+from cinefile.daemon.report import problem_lines
+from cinefile.daemon.sync import sync
+
+from conftest import PROJECTS, write
+
+EXPECTED = json.loads((PROJECTS / "bad-corpus.expected.json").read_text())
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*.md")}
+
+
+def test_every_bad_file_gets_its_problem_at_its_range(make_project, index_of):
+    project = make_project("bad-corpus")
+    index = index_of(project)
+    sync(project, index)
+    found: dict[str, list] = {}
+    for p in problem_lines(index):
+        found.setdefault(p["path"], []).append([p["code"], p["severity"], p["line"], p["col"], p["end_line"], p["end_col"]])
+    assert len(EXPECTED) >= 20
+    assert found == EXPECTED
+
+
+def test_each_problem_is_one_line_saying_what_to_do(make_project, index_of):
+    project = make_project("bad-corpus")
+    index = index_of(project)
+    sync(project, index)
+    for p in problem_lines(index):
+        assert "\n" not in p["message"] and ":" in p["message"], p
+
+
+def test_broken_files_do_not_stop_the_others_and_are_never_modified(make_project, index_of):
+    project = make_project("bad-corpus")
+    before = _snapshot(project.root)
+    index = index_of(project)
+    report = sync(project, index)
+    assert len(report.added) == len(before)
+    assert index.block("mara")["type"] == "character" and index.block("beat-1")["problems"] == "[]"
+    assert _snapshot(project.root) == before
+
+
+def test_a_file_over_the_size_limit_is_reported_not_read(empty, index_of):
+    write(empty.root, "story/huge.md", "---\ntype: scene\n---\n" + "x" * (5 * 1024 * 1024 + 10))
+    index = index_of(empty)
+    sync(empty, index)
+    [problem] = problem_lines(index)
+    assert problem["code"] == "too-large" and "5 MB" in problem["message"]
+
+
+def test_a_symlink_out_of_the_project_is_refused(empty, index_of, tmp_path):
+    outside = write(tmp_path, "elsewhere/secret.md", "---\ntype: scene\n---\nNot ours.\n")
+    os.symlink(outside, empty.root / "story" / "linked.md")
+    os.symlink(outside.parent, empty.root / "story" / "linked-folder")
+    index = index_of(empty)
+    report = sync(empty, index)
+    assert set(report.refused) == {"story/linked.md", "story/linked-folder"}
+    assert index.blocks() == []
+
+
+def test_a_symlink_inside_the_project_is_followed(empty, index_of):
+    target = write(empty.root, "design/mara.md", "---\ntype: character\nid: mara\n---\n")
+    os.symlink(target, empty.root / "story" / "alias.md")
+    index = index_of(empty)
+    sync(empty, index)
+    assert {r["path"] for r in index.blocks()} == {"design/mara.md", "story/alias.md"}
+
+
+def test_an_unreadable_file_is_a_problem_not_a_crash(empty, index_of):
+    if os.geteuid() == 0:
+        # root reads everything; simulate with a folder in the file's place instead
+        (empty.root / "story" / "locked.md").mkdir()
+        index = index_of(empty)
+        sync(empty, index)
+        assert index.blocks() == []
+        return
+    path = write(empty.root, "story/locked.md", "---\ntype: scene\n---\n")
+    path.chmod(0)
+    index = index_of(empty)
+    sync(empty, index)
+    assert problem_lines(index)[0]["code"] == "unreadable"

@@ -1,0 +1,69 @@
+"""Parsing a block: fields, defaults, positions and the content hash."""
+
+from cinefile.format.parse import parse_block, parse_text
+from cinefile.format.block import slugify
+from cinefile.format.problems import Range
+
+SCENE = """---
+type: scene
+title: The Ramp
+tags: [night, rain]
+parent: beat-1
+dependencies:
+  - mara
+  - {id: ferry-deck, type: set_in}
+extra: kept
+---
+Body text.
+"""
+
+
+def test_fields_and_positions():
+    block = parse_text("story/scene-1.md", SCENE)
+    assert (block.id, block.type, block.title, block.tags, block.phase) == ("scene-1", "scene", "The Ramp", ["night", "rain"], "Story")
+    assert block.parent.target == "beat-1" and block.parent.range == Range.of(4, 8, 4, 14)
+    assert [(d.target, d.relation) for d in block.dependencies] == [("mara", None), ("ferry-deck", "set_in")]
+    assert block.dependencies[1].range == Range.of(7, 9, 7, 19)
+    assert block.inputs == ["beat-1", "mara", "ferry-deck"]
+    assert block.body == "Body text.\n" and block.body_line == 10
+    assert block.problems == []
+
+
+def test_defaults_come_from_the_heading_and_the_file_name():
+    block = parse_text("design/Mara Lind.md", "---\ntype: character\n---\n\n## Mara, the deckhand\n")
+    assert block.id == "mara-lind"
+    assert block.title == "Mara, the deckhand"
+    assert parse_text("design/x.md", "---\ntype: prop\n---\nno heading").title == "x"
+
+
+def test_slugify_handles_odd_names():
+    assert slugify("Scène 4 (draft)") == "scene-4-draft"
+    assert slugify("日本") == "block"
+
+
+def test_content_hash_ignores_what_carries_no_meaning():
+    """Key order, trailing whitespace, CRLF, tags and the generated record are not a change."""
+    base = parse_text("a.md", "---\ntype: beat\ntitle: T\ntags: [a]\n---\nLine one\nLine two\n").content_hash
+    same = [
+        "---\ntitle: T\ntype: beat\n---\nLine one\nLine two\n",
+        "---\r\ntype: beat\r\ntitle: T\r\n---\r\nLine one  \r\nLine two\r\n\r\n",
+        "---\ntype: beat\ntitle: T\ntags: [b, c]\ngenerated: {from: {x: abcdefabcdef}}\n---\n\nLine one\nLine two",
+    ]
+    for text in same:
+        assert parse_text("a.md", text).content_hash == base, text
+    different = [
+        "---\ntype: beat\ntitle: T2\n---\nLine one\nLine two\n",
+        "---\ntype: beat\ntitle: T\n---\nLine one\nLine 2\n",
+        "---\ntype: beat\ntitle: T\nmood: grim\n---\nLine one\nLine two\n",
+    ]
+    for text in different:
+        assert parse_text("a.md", text).content_hash != base, text
+
+
+def test_parse_block_never_raises_on_bytes():
+    for data in (b"", b"\xff\xfe", b"---\n\x00", b"---\ntype: scene\n---\n" + "é".encode()):
+        parse_block("x.md", data)
+
+
+def test_byte_order_mark_is_accepted():
+    assert parse_block("x.md", "\ufeff---\ntype: beat\n---\n".encode()).problems == []

@@ -1,0 +1,46 @@
+"""Long syncs show a progress bar on stderr, and only when stderr is a terminal."""
+
+import os
+import pty
+import subprocess
+import sys
+
+from conftest import block_text, write
+
+
+def _project_with_many_files(empty, count=400):
+    for i in range(count):
+        write(empty.root, f"story/beat-{i:04d}.md", block_text("beat", f"Beat {i}.\n"))
+    return empty
+
+
+def test_a_long_sync_draws_a_bar_on_a_terminal(empty):
+    project = _project_with_many_files(empty)
+    leader, follower = pty.openpty()
+    process = subprocess.run([sys.executable, "-m", "cinefile", "sync"], cwd=project.root, stdout=subprocess.PIPE,
+                             stderr=follower, env=os.environ | {"COLUMNS": "100", "TERM": "xterm"})
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    assert process.returncode == 0
+    assert process.stdout.decode().startswith("+400 ~0 -0 >0")
+    assert b"Indexing" in drawn and b"/400" in drawn
+
+
+def test_no_bar_when_stderr_is_not_a_terminal(empty):
+    project = _project_with_many_files(empty)
+    process = subprocess.run([sys.executable, "-m", "cinefile", "sync"], cwd=project.root, capture_output=True)
+    assert process.returncode == 0 and process.stderr == b""
+
+
+def test_python_dash_m_cinefile_cli_works(tmp_path):
+    process = subprocess.run([sys.executable, "-m", "cinefile.cli", "--help"], cwd=tmp_path, capture_output=True, text=True)
+    assert process.returncode == 0 and "init" in process.stdout and "sync" in process.stdout
