@@ -49,9 +49,20 @@ export function describeKeys(keys: Keys): string[] {
   return PROVIDERS.map(({ name, label }) => `${label}: ${keys[name] ? "set" : "not set"}`);
 }
 
-/** Every stored key handed to the server: a blank one tells it to forget what it had. */
-export function keysForServer(keys: Keys): Record<ProviderName, string> {
-  return { openrouter: keys.openrouter ?? "", replicate: keys.replicate ?? "" };
+/** The keys for `initializationOptions.keys` and `cinefile.setKeys`: only those that are set. */
+export function keysForServer(keys: Keys): Keys {
+  const set: Keys = {};
+  for (const { name } of PROVIDERS) {
+    if (keys[name]) {
+      set[name] = keys[name];
+    }
+  }
+  return set;
+}
+
+/** True when a key was forgotten: the server keeps session keys until it restarts. */
+export function keyForgotten(before: Keys, after: Keys): boolean {
+  return PROVIDERS.some(({ name }) => Boolean(before[name]) && !after[name]);
 }
 
 /** The text with every key replaced by `***`, for the trace channel. */

@@ -1,45 +1,48 @@
 /**
- * The arguments the extension sends with each `workspace/executeCommand` to the server.
- * One object per call, so the server can add fields without breaking older clients:
+ * The arguments the extension sends with each `workspace/executeCommand` to the server, in the
+ * shapes `cinefile lsp` takes (positional, block ids first):
  *
- *   cinefile.generate   [{uri, id?, mode: "draft" | "final"}]
- *   cinefile.markFresh  [{uri, id?}]
- *   cinefile.approve    [{uri, id?}]
- *   cinefile.sync, cinefile.export, cinefile.blocks  []
+ *   cinefile.markFresh  [id, ...]
+ *   cinefile.approve    [id]                      (the server picks the newest unapproved still)
+ *   cinefile.generate   [id, {mode: "draft" | "final"}]
+ *   cinefile.sync, cinefile.export, cinefile.blocks   []
  *   cinefile.setKeys    [{openrouter?, replicate?}]
  *
- * Pure: a target is worked out from what the user clicked or the active editor.
+ * Pure: the target block is worked out from what the user clicked or the active editor.
  */
 
 import type { Mode } from "./projectSnapshot";
 
 export interface BlockTarget {
-  /** file:// URI of the block's file. */
-  uri: string;
-  id?: string;
+  id: string;
+  /** Relative to the project root. */
+  path: string;
 }
 
-/** A tree item carries its block; from the palette the active Markdown editor is the target. */
+export type TargetResult = BlockTarget | { error: string };
+
+/** A tree item carries its block; from the palette, the block in the active editor. */
 export function targetOf(
   clicked: { block?: { id: string; path: string } } | undefined,
-  toUri: (relativePath: string) => string,
-  activeDocumentUri: string | undefined,
-): BlockTarget | null {
+  activeDocumentPath: string | undefined,
+  blockAtPath: (path: string) => BlockTarget | undefined,
+): TargetResult {
   if (clicked?.block) {
-    return { uri: toUri(clicked.block.path), id: clicked.block.id };
+    return { id: clicked.block.id, path: clicked.block.path };
   }
-  if (activeDocumentUri && activeDocumentUri.endsWith(".md")) {
-    return { uri: activeDocumentUri };
+  if (!activeDocumentPath) {
+    return { error: "Cinefile: open a block's Markdown file, or right-click one in the Cinefile view, first." };
   }
-  return null;
+  return blockAtPath(activeDocumentPath)
+    ?? { error: "Cinefile: the active file is not a block of this project (or it is not synced yet: run Cinefile: Sync)." };
 }
 
 export function generateArgs(target: BlockTarget, mode: Mode): unknown[] {
-  return [{ ...target, mode }];
+  return [target.id, { mode }];
 }
 
 export function blockArgs(target: BlockTarget): unknown[] {
-  return [{ ...target }];
+  return [target.id];
 }
 
 /** One line for what the server answered to a command, or null to say nothing. */
@@ -47,18 +50,22 @@ export function resultMessage(result: unknown): string | null {
   if (typeof result === "string") {
     return result || null;
   }
-  if (typeof result === "object" && result !== null) {
-    const message = (result as Record<string, unknown>).message;
-    if (typeof message === "string" && message) {
-      return message;
-    }
-    const written = (result as Record<string, unknown>).written;
-    if (Array.isArray(written) && written.length > 0) {
-      return `Wrote ${written.join(", ")}`;
-    }
+  if (Array.isArray(result)) {
+    return result.length > 0 && result.every((item) => typeof item === "string") ? `Wrote ${result.join(", ")}` : null;
   }
-  if (Array.isArray(result) && result.length > 0 && result.every((item) => typeof item === "string")) {
-    return `Wrote ${result.join(", ")}`;
+  if (typeof result !== "object" || result === null) {
+    return null;
+  }
+  const answer = result as Record<string, unknown>;
+  if (typeof answer.message === "string" && answer.message) {
+    return answer.message;
+  }
+  if (Array.isArray(answer.written) && answer.written.length > 0) {
+    return `Wrote ${answer.written.join(", ")}`;
+  }
+  if (Array.isArray(answer.added) && Array.isArray(answer.modified) && Array.isArray(answer.removed)) {
+    const renamed = Array.isArray(answer.renamed) ? answer.renamed.length : 0;
+    return `Synced: +${answer.added.length} ~${answer.modified.length} -${answer.removed.length} >${renamed}`;
   }
   return null;
 }

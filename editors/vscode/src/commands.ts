@@ -42,9 +42,10 @@ async function runOnServer(session: Session, title: string, command: string, arg
 }
 
 function target(session: Session, clicked: Clicked): BlockTarget | null {
-  const found = targetOf(clicked, (path) => session.uriOf(path).toString(), vscode.window.activeTextEditor?.document.uri.toString());
-  if (!found) {
-    void vscode.window.showWarningMessage("Cinefile: open a block's Markdown file, or pick one in the Cinefile view, first.");
+  const found = targetOf(clicked, vscode.window.activeTextEditor?.document.uri.fsPath, (path) => session.blockAtPath(path));
+  if ("error" in found) {
+    void vscode.window.showWarningMessage(found.error);
+    return null;
   }
   return found;
 }

@@ -6,16 +6,15 @@
 import * as vscode from "vscode";
 import { ExecuteCommandRequest, LanguageClient, State, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 
-import { keysForServer, readKeys, redact, type Keys } from "./apiKeys";
+import { keyForgotten, keysForServer, readKeys, redact, type Keys } from "./apiKeys";
 import { discoveryInputs, run } from "./machine";
-import type { ProjectSnapshot } from "./projectSnapshot";
+import type { BlockSummary, ProjectSnapshot } from "./projectSnapshot";
 import { discoverServer, type ServerFound } from "./serverDiscovery";
 import { loadSnapshot } from "./snapshotSource";
 
 /** The trace channel, with every API key blanked out before it is written. */
 function redactingChannel(channel: vscode.OutputChannel, keys: () => Keys): vscode.OutputChannel {
   return {
-    ...channel,
     name: channel.name,
     append: (value: string) => channel.append(redact(value, keys())),
     appendLine: (value: string) => channel.appendLine(redact(value, keys())),
@@ -31,6 +30,8 @@ export class Session implements vscode.Disposable {
   private client: LanguageClient | null = null;
   private found: ServerFound | null = null;
   private keys: Keys = {};
+  private readonly traceChannel = vscode.window.createOutputChannel("Cinefile Trace");
+  private readonly trace = redactingChannel(this.traceChannel, () => this.keys);
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   snapshot: ProjectSnapshot | null = null;
@@ -66,7 +67,7 @@ export class Session implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file", language: "markdown" }],
       outputChannel: this.output,
-      traceOutputChannel: redactingChannel(vscode.window.createOutputChannel("Cinefile Trace"), () => this.keys),
+      traceOutputChannel: this.trace,
       initializationOptions: { mode: this.modeSetting(), keys: keysForServer(this.keys) },
       synchronize: { configurationSection: "cinefile" },
     };
@@ -110,10 +111,13 @@ export class Session implements vscode.Disposable {
     return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token);
   }
 
-  /** Store a key in SecretStorage and hand the server the new set. */
+  /** Hand the server the keys now in SecretStorage; it only forgets one by restarting. */
   async keysChanged(): Promise<void> {
+    const before = this.keys;
     this.keys = await readKeys(this.secrets);
-    if (this.running()) {
+    if (keyForgotten(before, this.keys)) {
+      await this.restart();
+    } else if (this.running() && Object.keys(this.keys).length > 0) {
       await this.execute("cinefile.setKeys", [keysForServer(this.keys)]);
     }
   }
@@ -145,8 +149,14 @@ export class Session implements vscode.Disposable {
     return vscode.Uri.joinPath(vscode.Uri.file(this.snapshot?.root ?? this.root.fsPath), ...relativePath.split("/"));
   }
 
+  /** The block stored in this file, by the latest snapshot. */
+  blockAtPath(fsPath: string): BlockSummary | undefined {
+    return this.snapshot?.blocks.find((block) => this.uriOf(block.path).fsPath === fsPath);
+  }
+
   dispose(): void {
     void this.stop();
     this.changed.dispose();
+    this.traceChannel.dispose();
   }
 }

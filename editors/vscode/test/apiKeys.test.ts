@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { describeKeys, keysForServer, readKeys, redact, saveKey, type SecretStore } from "../src/apiKeys";
+import { describeKeys, keyForgotten, keysForServer, readKeys, redact, saveKey, type SecretStore } from "../src/apiKeys";
 
 function memoryStore(): SecretStore & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -23,8 +23,15 @@ test("keys are stored trimmed, read back, and forgotten when blank", async () =>
   assert.equal(store.data.size, 0);
 });
 
-test("the server gets both providers, blank meaning none", () => {
-  assert.deepEqual(keysForServer({ replicate: "r8_x" }), { openrouter: "", replicate: "r8_x" });
+test("the server gets only the keys that are set", () => {
+  assert.deepEqual(keysForServer({ replicate: "r8_x", openrouter: "" }), { replicate: "r8_x" });
+  assert.deepEqual(keysForServer({}), {});
+});
+
+test("forgetting a key is noticed, so the server can be restarted without it", () => {
+  assert.equal(keyForgotten({ openrouter: "a" }, {}), true);
+  assert.equal(keyForgotten({ openrouter: "a" }, { openrouter: "b" }), false);
+  assert.equal(keyForgotten({}, { replicate: "r" }), false);
 });
 
 test("the picker says set or not set, never the key", () => {
