@@ -1,4 +1,4 @@
--- Drives headless Neovim for tests/test_editor_neovim.py: opens a block with the cinefile config
+-- Drives headless Neovim for tests/editors/test_neovim.py: opens a block with the cinefile config
 -- loaded, waits (with a deadline, polling) for the server to attach and publish diagnostics, asks
 -- for completion in a new `dependencies:` entry, and writes what it saw as JSON.
 --

@@ -1,53 +1,31 @@
 """Neovim with editors/neovim/cinefile.lua, for real: headless Neovim (0.7, as Debian ships it) on
-the sample film, driven by tests/editors/neovim_probe.lua against the real `cinefile lsp`."""
+the sample film, driven by probes/neovim_probe.lua against the real `cinefile lsp`."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from editor_harness import PROBES, REPO, editor_env, stale_entry_line
+
 CONFIG = REPO / "editors" / "neovim" / "cinefile.lua"
-PROBE = Path(__file__).parent / "editors" / "neovim_probe.lua"
 NVIM = shutil.which("nvim")
 
 pytestmark = pytest.mark.skipif(NVIM is None, reason="needs Neovim: `apt-get install neovim` (CI installs .ci/debian-packages)")
-
-
-def cinefile_bin_dir() -> Path:
-    """The folder of the `cinefile` script installed beside this Python."""
-    for folder in (Path(sys.executable).parent, Path(sys.executable).resolve().parent):
-        if (folder / "cinefile").exists():
-            return folder
-    found = shutil.which("cinefile")
-    assert found, "the `cinefile` script is not installed: pip install -e ."
-    return Path(found).parent
 
 
 def run_probe(tmp_path: Path, block: Path, wait_for: str) -> dict:
     """Open `block` in headless Neovim with our config; the probe reports what it saw as JSON."""
     out = tmp_path / "probe.json"
     home = tmp_path / "home"
-    env = {
-        **os.environ,
-        # `cinefile` is found on PATH, as the config's default command expects.
-        "PATH": f"{cinefile_bin_dir()}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data"),
-        "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache"),
-        "CINEFILE_PROBE_FILE": str(block), "CINEFILE_PROBE_OUT": str(out),
-        "CINEFILE_PROBE_TIMEOUT": "20000", "CINEFILE_PROBE_WAIT_FOR": wait_for,
-    }
-    for key in ("OPENROUTER_API_KEY", "REPLICATE_API_KEY", "REPLICATE_API_TOKEN",
-                "COPILOT_OPENROUTER_API_KEY", "COPILOT_REPLICATE_API_KEY"):
-        env.pop(key, None)
+    env = editor_env(home, CINEFILE_PROBE_FILE=str(block), CINEFILE_PROBE_OUT=str(out),
+                     CINEFILE_PROBE_TIMEOUT="20000", CINEFILE_PROBE_WAIT_FOR=wait_for)
     command = [NVIM, "--headless", "-u", "NONE", "-i", "NONE", "-n",
-               "-c", "filetype on", "-c", f"luafile {CONFIG}", "-c", f"luafile {PROBE}"]
+               "-c", "filetype on", "-c", f"luafile {CONFIG}", "-c", f"luafile {PROBES / 'neovim_probe.lua'}"]
     # The probe's own waits poll with 20 s deadlines; this one only stops a hung Neovim.
     done = subprocess.run(command, cwd=block.parent, env=env, stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=120)
@@ -60,18 +38,9 @@ def run_probe(tmp_path: Path, block: Path, wait_for: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def night_ferry(tmp_path_factory) -> Path:
-    """The sample film, made by the real `cinefile init --sample`."""
-    root = tmp_path_factory.mktemp("neovim") / "night-ferry"
-    subprocess.run([sys.executable, "-m", "cinefile", "init", str(root), "--sample"], check=True,
-                   capture_output=True, text=True)
-    return root
-
-
-@pytest.fixture(scope="module")
 def scene_probe(night_ferry: Path, tmp_path_factory) -> dict:
     """One Neovim session on story/scene-1.md, stale because mara-raincoat changed after it was written."""
-    seen = run_probe(tmp_path_factory.mktemp("probe"), night_ferry / "story" / "scene-1.md", "mara-raincoat")
+    seen = run_probe(tmp_path_factory.mktemp("neovim"), night_ferry / "story" / "scene-1.md", "mara-raincoat")
     assert "error" not in seen, seen.get("error")
     return seen
 
@@ -86,11 +55,9 @@ def test_cinefile_lsp_attaches_to_a_block(scene_probe):
 def test_a_stale_dependency_is_a_warning_on_its_entry(scene_probe, night_ferry):
     """The dependency that changed since the scene was written is underlined where it is listed."""
     assert scene_probe["diagnostics_arrived"], scene_probe["diagnostics"]
-    lines = (night_ferry / "story" / "scene-1.md").read_text(encoding="utf-8").splitlines()
-    entry = next(i for i, line in enumerate(lines) if line.strip().startswith("- {id: mara-raincoat"))
+    entry = stale_entry_line(night_ferry / "story" / "scene-1.md", "mara-raincoat")
     stale = [d for d in scene_probe["diagnostics"] if "mara-raincoat" in d["message"]]
-    assert stale, scene_probe["diagnostics"]
-    assert any(d["lnum"] == entry and d["severity"] == 2 for d in stale), (entry, stale)  # 2: warning
+    assert any(d["lnum"] == entry and d["severity"] == 2 for d in stale), (entry, scene_probe["diagnostics"])  # 2: warning
 
 
 def test_completion_after_dependencies_offers_block_ids(scene_probe):
