@@ -6,7 +6,6 @@ import contextlib
 import functools
 import json
 import os
-import sys
 import traceback
 from pathlib import Path
 from typing import Callable, Iterator
@@ -81,6 +80,3 @@ def opened(start: Path | None = None, *, sync_first: bool = True) -> Iterator[tu
 def print_json(data) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()

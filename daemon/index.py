@@ -77,6 +77,7 @@ class Index:
         return self.query(f"SELECT * FROM blocks WHERE {where} ORDER BY path", params)
 
     def hashes(self) -> dict[str, str]:
+        # Read in reverse so that, for a duplicated id, the first path wins as everywhere else.
         return {r["key"]: r["content_hash"] for r in self.query("SELECT key, content_hash FROM blocks ORDER BY path DESC")}
 
     def dependents(self, key: str) -> list[dict]:

@@ -1,0 +1,90 @@
+"""Sync figures, each beside its floor taken in the same run.
+
+- cold sync vs a loop that only reads and libyaml-parses the same files;
+- re-sync with nothing changed vs an `os.scandir` stat walk.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from cinefile.daemon.project import Project
+from cinefile.daemon.sync import open_index, sync
+
+
+def _block_files(root: Path) -> list[str]:
+    return [os.path.join(folder, name) for folder, _, names in os.walk(root) for name in names
+            if name.endswith(".md") and "/." not in folder]
+
+
+def read_parse_floor(root: Path) -> float:
+    files = _block_files(root)
+    started = time.perf_counter()
+    for path in files:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8")
+        yaml.load(YAMLHandler.FM_BOUNDARY.split(text, 2)[1], Loader=yaml.CSafeLoader)
+    return time.perf_counter() - started
+
+
+def stat_walk_floor(root: Path) -> float:
+    started = time.perf_counter()
+    stack = [str(root)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    stack.append(entry.path)
+                else:
+                    entry.stat()
+    return time.perf_counter() - started
+
+
+def _drop_index(project: Project) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.remove(f"{project.db_path}{suffix}")
+        except FileNotFoundError:
+            pass
+
+
+def cold_sync(root: Path) -> float:
+    project = Project(root)
+    _drop_index(project)
+    index = open_index(project)
+    try:
+        started = time.perf_counter()
+        sync(project, index)
+        return time.perf_counter() - started
+    finally:
+        index.close()
+
+
+def resync(root: Path) -> float:
+    project = Project(root)
+    index = open_index(project)
+    try:
+        sync(project, index)
+        started = time.perf_counter()
+        sync(project, index)
+        return time.perf_counter() - started
+    finally:
+        index.close()
+
+
+def measure(root: Path, repeat: int = 3) -> list[dict]:
+    """Best of `repeat` for each figure and floor (the least disturbed run)."""
+    read_parse_floor(root)  # warm the page cache for both sides alike
+    floor_parse = min(read_parse_floor(root) for _ in range(repeat))
+    cold = min(cold_sync(root) for _ in range(repeat))
+    floor_walk = min(stat_walk_floor(root) for _ in range(repeat))
+    warm = min(resync(root) for _ in range(repeat))
+    return [
+        {"figure": "cold sync", "seconds": cold, "floor": "read + libyaml parse", "floor_seconds": floor_parse},
+        {"figure": "re-sync, nothing changed", "seconds": warm, "floor": "os.scandir stat walk", "floor_seconds": floor_walk},
+    ]
