@@ -1,12 +1,18 @@
-"""Helpers for the editor tests: an environment that finds `cinefile` on PATH with a throwaway
-home (so no user configuration or API key leaks in), and where a dependency is listed."""
+"""What the editor tests share: the sample film they open, an environment that finds `cinefile`
+on PATH with a throwaway home (so no user configuration or API key leaks in), and where a
+dependency is listed.
+
+Not a conftest.py: the suite's tests import `conftest` by name, and a second one would shadow it."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 PROBES = Path(__file__).parent / "probes"
@@ -40,3 +46,12 @@ def stale_entry_line(block: Path, dependency: str) -> int:
     """The 0-based line of `dependency`'s entry in the block's `dependencies:` list."""
     lines = block.read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines) if line.strip().startswith(f"- {{id: {dependency}"))
+
+
+@pytest.fixture(scope="module")
+def night_ferry(tmp_path_factory) -> Path:
+    """The sample film, made by the real `cinefile init --sample`."""
+    root = tmp_path_factory.mktemp("film") / "night-ferry"
+    subprocess.run([sys.executable, "-m", "cinefile", "init", str(root), "--sample"], check=True,
+                   capture_output=True, text=True)
+    return root

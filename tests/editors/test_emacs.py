@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from editor_harness import PROBES, REPO, editor_env, stale_entry_line
+from editor_harness import PROBES, REPO, editor_env, night_ferry, stale_entry_line  # noqa: F401  (a fixture)
 
 EMACS = shutil.which("emacs")
 
