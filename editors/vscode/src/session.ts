@@ -4,7 +4,10 @@
  */
 
 import * as vscode from "vscode";
-import { ExecuteCommandRequest, LanguageClient, State, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import {
+  CloseAction, ExecuteCommandRequest, LanguageClient, State,
+  type ErrorHandler, type LanguageClientOptions, type ServerOptions,
+} from "vscode-languageclient/node";
 
 import { keyForgotten, keysForServer, readKeys, redact, type Keys } from "./apiKeys";
 import { discoveryInputs, run } from "./machine";
@@ -70,13 +73,29 @@ export class Session implements vscode.Disposable {
       traceOutputChannel: this.trace,
       initializationOptions: { mode: this.modeSetting(), keys: keysForServer(this.keys) },
       synchronize: { configurationSection: "cinefile" },
+      // A server that fails to initialize (say, an old cinefile without `lsp`) fails the same way
+      // on every retry: stop at once and say so, instead of five restarts and five errors.
+      initializationFailedHandler: () => false,
+      // Once it has run, a crash restarts it (the client's default: at most 4 times in 3 minutes).
+      errorHandler: {
+        error: (...args) => restarts!.error(...args),
+        closed: () => (everRan ? restarts!.closed() : { action: CloseAction.DoNotRestart, handled: true }),
+      },
     };
-    this.client = new LanguageClient("cinefile", "Cinefile", serverOptions, clientOptions);
+    let everRan = false;
+    const client = new LanguageClient("cinefile", "Cinefile", serverOptions, clientOptions);
+    const restarts: ErrorHandler | undefined = client.createDefaultErrorHandler();
+    client.onDidChangeState(({ newState }) => {
+      everRan ||= newState === State.Running;
+    });
+    this.client = client;
     try {
       await this.client.start();
     } catch (error) {
-      this.startProblem = `Cinefile: the language server did not start: ${error instanceof Error ? error.message : String(error)}`;
-      void vscode.window.showErrorMessage(this.startProblem);
+      const command = [server.command, ...server.args].join(" ");
+      this.startProblem = `Cinefile: \`${command}\` did not start a language server (${error instanceof Error ? error.message : String(error)}). ` +
+        "Its error is in the Cinefile output; set `cinefile.server.path` to a cinefile that has the `lsp` command.";
+      void vscode.window.showErrorMessage(this.startProblem, "Show Output").then((choice) => choice && this.output.show());
     }
     await this.refresh();
   }
