@@ -4,7 +4,7 @@
  *
  *   cinefile.markFresh  [id, ...]
  *   cinefile.approve    [id]                      (the server picks the newest unapproved still)
- *   cinefile.generate   [id, {mode: "draft" | "final"}]
+ *   cinefile.generate   [id, kind, mode]           (kind: text, image, video or audio)
  *   cinefile.sync, cinefile.export, cinefile.blocks   []
  *   cinefile.setKeys    [{openrouter?, replicate?}]
  *
@@ -37,8 +37,37 @@ export function targetOf(
     ?? { error: "Cinefile: the active file is not a block of this project (or it is not synced yet: run Cinefile: Sync)." };
 }
 
+/** Text generation, for a server that offers no Generate code action to choose from. */
 export function generateArgs(target: BlockTarget, mode: Mode): unknown[] {
-  return [target.id, { mode }];
+  return [target.id, "text", mode];
+}
+
+/** A code action as VS Code hands it over: only its title and command matter here. */
+export interface ServerAction {
+  title: string;
+  command?: { command: string; arguments?: unknown[] };
+}
+
+export interface GenerateChoice {
+  label: string;
+  args: unknown[];
+  mode: Mode | null;
+}
+
+/**
+ * The server's own Generate actions for a block ("Generate shot (draft) · ~$0.002", "Generate
+ * still (draft) · mock, free", ...): it knows what a type can make and what it costs. Those in
+ * the preferred mode come first; otherwise the server's order stays.
+ */
+export function generateChoices(actions: readonly ServerAction[], preferred: Mode): GenerateChoice[] {
+  const choices = actions
+    .filter((action) => action.command?.command === "cinefile.generate")
+    .map((action) => {
+      const args = action.command?.arguments ?? [];
+      const mode = args.find((arg): arg is Mode => arg === "draft" || arg === "final") ?? null;
+      return { label: action.title, args, mode };
+    });
+  return choices.filter((c) => c.mode === preferred).concat(choices.filter((c) => c.mode !== preferred));
 }
 
 export function blockArgs(target: BlockTarget): unknown[] {
@@ -57,6 +86,12 @@ export function resultMessage(result: unknown): string | null {
     return null;
   }
   const answer = result as Record<string, unknown>;
+  if (typeof answer.id === "string" && typeof answer.kind === "string" && typeof answer.status === "string") {
+    // A generation's outcome: "shot-1a: image done ($0.0030)", or why it failed.
+    const cost = typeof answer.cost_usd === "number" && answer.cost_usd > 0 ? ` ($${answer.cost_usd.toFixed(4)})` : "";
+    const why = typeof answer.message === "string" && answer.message ? `: ${answer.message}` : "";
+    return `${answer.id}: ${answer.kind} ${answer.status}${cost}${why}`;
+  }
   if (typeof answer.message === "string" && answer.message) {
     return answer.message;
   }

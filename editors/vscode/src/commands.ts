@@ -10,7 +10,7 @@ import * as vscode from "vscode";
 
 import { describeKeys, PROVIDERS, readKeys, saveKey } from "./apiKeys";
 import { staleBlocks } from "./blockTree";
-import { blockArgs, generateArgs, resultMessage, targetOf, type BlockTarget } from "./commandArgs";
+import { blockArgs, generateArgs, generateChoices, resultMessage, targetOf, type BlockTarget, type ServerAction } from "./commandArgs";
 import type { Mode } from "./projectSnapshot";
 import type { Session } from "./session";
 import { currentMode } from "./statusBar";
@@ -57,6 +57,26 @@ async function pickMode(current: Mode): Promise<Mode | undefined> {
   ];
   choices.sort((a, b) => Number(b.mode === current) - Number(a.mode === current));
   return (await vscode.window.showQuickPick(choices, { title: "Cinefile: Generate with which models?" }))?.mode;
+}
+
+/** Pick one of the server's Generate actions for the block (they carry kind, mode and cost). */
+async function generate(session: Session, where: BlockTarget): Promise<void> {
+  const mode = currentMode(session);
+  const actions = await vscode.commands.executeCommand<ServerAction[]>(
+    "vscode.executeCodeActionProvider", session.uriOf(where.path), new vscode.Range(0, 0, 0, 0));
+  const choices = generateChoices(actions ?? [], mode);
+  if (choices.length > 0) {
+    const picked = await vscode.window.showQuickPick(choices, { title: `Cinefile: Generate for ${where.id}` });
+    if (picked) {
+      await runOnServer(session, picked.label, "cinefile.generate", picked.args);
+    }
+    return;
+  }
+  // A server without Generate actions: text, in the mode picked here.
+  const picked = await pickMode(mode);
+  if (picked) {
+    await runOnServer(session, `Generate (${picked})`, "cinefile.generate", generateArgs(where, picked));
+  }
 }
 
 async function setKeys(session: Session, secrets: vscode.SecretStorage): Promise<void> {
@@ -109,9 +129,8 @@ export function registerCommands(session: Session, secrets: vscode.SecretStorage
     register("cinefile.syncProject", () => runOnServer(session, "Sync", "cinefile.sync", [])),
     register("cinefile.generateBlock", async (clicked) => {
       const where = target(session, clicked);
-      const mode = where && (await pickMode(currentMode(session)));
-      if (where && mode) {
-        await runOnServer(session, `Generate (${mode})`, "cinefile.generate", generateArgs(where, mode));
+      if (where) {
+        await generate(session, where);
       }
     }),
     register("cinefile.markBlockFresh", async (clicked) => {

@@ -1,6 +1,6 @@
 /**
  * What the tree view and the status bar show, read from the language server's
- * `cinefile.blocks` command or, failing that, from `cinefile list --json` and `cinefile status --json`.
+ * `cinefile.blocks` command or, failing that, from `cinefile list --json`, `status --json` and `cost --json`.
  *
  * Pure: it only checks and normalises JSON, so a server that answers something odd gives an
  * empty view and one message, never an exception in the extension host.
@@ -97,8 +97,11 @@ export function snapshotFromServer(reply: unknown, fallbackRoot: string): Projec
   };
 }
 
-/** The same from `cinefile list --json` and `cinefile status --json` (whose stale list gives reasons). */
-export function snapshotFromCli(list: unknown, status: unknown, fallbackRoot: string): ProjectSnapshot | null {
+/**
+ * The same from `cinefile list --json`, `cinefile status --json` (whose stale list gives reasons)
+ * and `cinefile cost --json` (whose `total` is the spend).
+ */
+export function snapshotFromCli(list: unknown, status: unknown, cost: unknown, fallbackRoot: string): ProjectSnapshot | null {
   if (!Array.isArray(list)) {
     return null;
   }
@@ -113,5 +116,6 @@ export function snapshotFromCli(list: unknown, status: unknown, fallbackRoot: st
   for (const block of blocks) {
     block.staleReason = block.staleReason ?? reasons.get(block.id);
   }
-  return { root: text(info.root) || fallbackRoot, mode: parseMode(info.mode), spentUsd: parseSpend(info.spent_usd), blocks };
+  const spent = isObject(cost) ? parseSpend(cost.total) : null;
+  return { root: text(info.root) || fallbackRoot, mode: parseMode(info.mode), spentUsd: spent, blocks };
 }

@@ -1,6 +1,6 @@
 /**
  * Fetch a ProjectSnapshot: ask the server (`cinefile.blocks`); if it does not know that command,
- * run the CLI (`list --json`, `status --json`) in the project root.
+ * run the CLI (`list --json`, `status --json`, `cost --json`) in the project root.
  *
  * The server call and the CLI runner come in as functions, so the fallback is unit-tested.
  */
@@ -46,7 +46,9 @@ export async function loadSnapshot({ askServer, runCli, root }: SnapshotSources)
     const list = parseJson(await runCli(["list", "--json"]));
     // `status` exits 1 when a block has an error, yet still prints its JSON.
     const status = parseJson(await runCli(["status", "--json"]).catch((error) => String(error?.stdout ?? "")));
-    const snapshot = snapshotFromCli(list, status, root);
+    // An older cinefile without `cost` simply shows no spend.
+    const cost = parseJson(await runCli(["cost", "--json"]).catch(() => ""));
+    const snapshot = snapshotFromCli(list, status, cost, root);
     if (snapshot) {
       return { snapshot };
     }

@@ -35,17 +35,18 @@ test("an answer without blocks is refused, and bad entries are dropped", () => {
   assert.equal(snapshot?.mode, null);
 });
 
-test("the CLI's list and status give blocks with their stale reasons", () => {
+test("the CLI's list, status and cost give blocks with their stale reasons, and the spend", () => {
   const list = [
     { id: "scene-1", type: "scene", phase: "Story", title: "Boarding", state: "stale", path: "story/scene-1.md" },
     { id: "mara", type: "character", phase: "Design", title: "Mara", state: "fresh", path: "design/mara.md" },
   ];
   const status = { root: "/films/nf", mode: "draft", stale: [{ id: "scene-1", path: "story/scene-1.md", reason: "mara changed" }] };
-  const snapshot = snapshotFromCli(list, status, "/fallback");
+  const snapshot = snapshotFromCli(list, status, { total: 0.0421, calls: 3, by: {} }, "/fallback");
   assert.equal(snapshot?.root, "/films/nf");
   assert.equal(snapshot?.mode, "draft");
-  assert.equal(snapshot?.spentUsd, null);
+  assert.equal(snapshot?.spentUsd, 0.0421);
   assert.equal(snapshot?.blocks[0].staleReason, "mara changed");
   assert.equal(snapshot?.blocks[1].staleReason, undefined);
-  assert.equal(snapshotFromCli({ not: "a list" }, status, "/r"), null);
+  assert.equal(snapshotFromCli(list, status, undefined, "/r")?.spentUsd, null);
+  assert.equal(snapshotFromCli({ not: "a list" }, status, undefined, "/r"), null);
 });
