@@ -71,20 +71,20 @@ export class Session implements vscode.Disposable {
       documentSelector: [{ scheme: "file", language: "markdown" }],
       outputChannel: this.output,
       traceOutputChannel: this.trace,
-      initializationOptions: { mode: this.modeSetting(), keys: keysForServer(this.keys) },
+      initializationOptions: { mode: this.modeOverride(), keys: keysForServer(this.keys) },
       synchronize: { configurationSection: "cinefile" },
       // A server that fails to initialize (say, an old cinefile without `lsp`) fails the same way
       // on every retry: stop at once and say so, instead of five restarts and five errors.
       initializationFailedHandler: () => false,
       // Once it has run, a crash restarts it (the client's default: at most 4 times in 3 minutes).
       errorHandler: {
-        error: (...args) => restarts!.error(...args),
-        closed: () => (everRan ? restarts!.closed() : { action: CloseAction.DoNotRestart, handled: true }),
+        error: (...args) => restarts.error(...args),
+        closed: () => (everRan ? restarts.closed() : { action: CloseAction.DoNotRestart, handled: true }),
       },
     };
     let everRan = false;
     const client = new LanguageClient("cinefile", "Cinefile", serverOptions, clientOptions);
-    const restarts: ErrorHandler | undefined = client.createDefaultErrorHandler();
+    const restarts: ErrorHandler = client.createDefaultErrorHandler();
     client.onDidChangeState(({ newState }) => {
       everRan ||= newState === State.Running;
     });
@@ -113,8 +113,15 @@ export class Session implements vscode.Disposable {
     }
   }
 
-  private modeSetting(): string {
-    return vscode.workspace.getConfiguration("cinefile", this.root).get<string>("mode", "project");
+  /** "draft" or "final" when the `cinefile.mode` setting overrides cinefile.toml; else nothing. */
+  private modeOverride(): string | undefined {
+    const mode = vscode.workspace.getConfiguration("cinefile", this.root).get<string>("mode");
+    return mode === "draft" || mode === "final" ? mode : undefined;
+  }
+
+  /** True when the running server lists this command among its executeCommand commands. */
+  private serverOffers(command: string): boolean {
+    return this.running()?.initializeResult?.capabilities.executeCommandProvider?.commands.includes(command) ?? false;
   }
 
   private running(): LanguageClient | null {
@@ -145,7 +152,7 @@ export class Session implements vscode.Disposable {
   async refresh(): Promise<void> {
     const cli = this.found?.cli ?? null;
     const result = await loadSnapshot({
-      askServer: this.running() ? () => this.execute("cinefile.blocks", []) : null,
+      askServer: this.serverOffers("cinefile.blocks") ? () => this.execute("cinefile.blocks", []) : null,
       runCli: cli ? (args) => run(cli, args, this.root.fsPath, 60_000) : null,
       root: this.root.fsPath,
     });

@@ -27,7 +27,7 @@ function parseJson(text: string): unknown {
 }
 
 export async function loadSnapshot({ askServer, runCli, root }: SnapshotSources): Promise<SnapshotResult> {
-  let serverProblem = "the language server is not running";
+  let serverProblem = "the language server is not running or has no cinefile.blocks command";
   if (askServer) {
     try {
       const snapshot = snapshotFromServer(await askServer(), root);

@@ -42,7 +42,8 @@ test("a server without cinefile.blocks falls back to the CLI", async () => {
 
 test("with neither, one line says why", async () => {
   const result = await loadSnapshot({ askServer: null, runCli: null, root: "/r" });
-  assert.deepEqual(result, { error: "Cinefile: cannot list blocks: the language server is not running." });
+  assert.deepEqual(result, {
+    error: "Cinefile: cannot list blocks: the language server is not running or has no cinefile.blocks command." });
 });
 
 test("a failing CLI is one line, not an exception", async () => {
