@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import history_commands, project_commands  # noqa: F401  (they register their commands)
+from . import film_commands, history_commands, project_commands, watch_command  # noqa: F401  (they register their commands)
 from .common import app
 
 

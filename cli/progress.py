@@ -35,3 +35,15 @@ def sync_progress(label: str = "Indexing") -> Iterator[Callable[[int, int], None
         yield update
     finally:
         progress.stop()
+
+
+@contextlib.contextmanager
+def work_progress(label: str) -> Iterator[Callable[[float, float], None] | None]:
+    """A bar for one long job measured in any unit (seconds of video, ...), on a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(TextColumn(f"[bold]{label}"), BarColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from cinefile.daemon.errors import UserError
-from cinefile.daemon.export import export_project
 from cinefile.daemon.graph import graph_dot, graph_text
 from cinefile.daemon.report import block_card, problem_lines, status as project_status
 from cinefile.daemon.scaffold import init_project
@@ -67,8 +66,8 @@ def sync(
                     typer.echo(f"  {sign} {path}")
             for old, new in report.renamed:
                 typer.echo(f"  > {old} -> {new}")
-        for link, target in sorted(report.refused.items()):
-            typer.echo(f"{link}: symlink points outside the project ({target}); refused: copy the file in instead", err=True)
+        for path, reason in sorted(report.refused.items()):
+            typer.echo(f"{path}: {reason}", err=True)
         if errors:
             typer.echo(f"{len(errors)} problem(s) found: run `cinefile status` to see them", err=True)
     if errors:
@@ -185,18 +184,3 @@ def graph(
         raise UserError(f"--format {fmt}: use text or dot")
     with opened() as (_, index, _report):
         typer.echo(graph_dot(index) if fmt == "dot" else graph_text(index), nl=False)
-
-
-@command()
-def export() -> None:
-    """Write exports/project_summary.md and exports/project.json. Same project, same bytes.
-
-    Example:
-
-        cinefile export
-    """
-    with opened() as (project, index, _report):
-        written = export_project(project, index)
-    for path in written:
-        typer.echo(f"wrote {path}")
-

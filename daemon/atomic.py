@@ -7,6 +7,12 @@ import os
 import tempfile
 from pathlib import Path
 
+# mkstemp makes 0600 files; a new file gets the mode any other program would give it.
+# Read once, at import, because reading the umask means setting it for a moment.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+NEW_FILE_MODE = 0o666 & ~_UMASK
+
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     if isinstance(data, str):
@@ -15,7 +21,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = None
+        mode = NEW_FILE_MODE
     # A hidden name, so the watcher and sync never take the temp file for a block.
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -23,8 +29,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         try:

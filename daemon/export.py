@@ -37,7 +37,7 @@ class ExportedBlock:
     problems: list
 
 
-def _blocks(index: Index) -> list[ExportedBlock]:
+def exported_blocks(index: Index) -> list[ExportedBlock]:
     blocks = []
     for row in index.query("SELECT * FROM blocks ORDER BY path"):
         refs = json.loads(row["refs"])
@@ -119,12 +119,15 @@ def project_json(project: Project, blocks: list[ExportedBlock]) -> str:
 
 def export_project(project: Project, index: Index) -> list[str]:
     """Write exports/project_summary.md and exports/project.json; returns their relative paths."""
-    blocks = _blocks(index)
+    blocks = exported_blocks(index)
     outputs = {SUMMARY_NAME: summary_markdown(project, blocks), JSON_NAME: project_json(project, blocks)}
-    written = []
-    for name, text in outputs.items():
-        path = project.exports / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            write_atomic(path, text)
-        written.append(f"exports/{name}")
-    return written
+    return [write_export(project, name, text) for name, text in outputs.items()]
+
+
+def write_export(project: Project, name: str, data: str | bytes) -> str:
+    """Write exports/NAME atomically, and only when its bytes change; returns its relative path."""
+    path = project.exports / name
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if not path.is_file() or path.read_bytes() != payload:
+        write_atomic(path, payload)
+    return f"exports/{name}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Iterable
 
 from cinefile.format.catalog import PHASES, TYPE_NAMES
 from cinefile.format.problems import ERROR, Problem
@@ -12,11 +13,14 @@ from .index import Index, problems_of
 from .project import Project
 
 
-def problem_lines(index: Index) -> list[dict]:
-    """Every problem in the project, sorted by path and position."""
+def problem_lines(index: Index, paths: Iterable[str] | None = None) -> list[dict]:
+    """Every problem in the project (or in the files at `paths`), sorted by path and position."""
     rows = index.query("SELECT path, problems, link_problems FROM blocks WHERE problems != '[]' OR link_problems != '[]'")
+    wanted = None if paths is None else set(paths)
     found = []
     for row in rows:
+        if wanted is not None and row["path"] not in wanted:
+            continue
         for data in problems_of(row):
             problem = Problem.from_json(data)
             found.append({"path": row["path"], "line": problem.range.start.line + 1, "col": problem.range.start.col + 1,

@@ -17,8 +17,27 @@ class FileStat(NamedTuple):
 @dataclass
 class Walk:
     files: dict[str, FileStat] = field(default_factory=dict)
-    # Symlinks refused because they lead outside the project: rel path -> target.
+    # Paths that look like blocks but are not indexed: rel path -> why, and what to do.
     refused: dict[str, str] = field(default_factory=dict)
+
+
+def outside(target: str) -> str:
+    return f"symlink points outside the project ({target}); refused: copy the file in instead"
+
+
+BAD_NAME = "file name is not valid UTF-8; not indexed: rename the file"
+
+
+def _valid_name(rel: str) -> bool:
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in a name arrive as lone surrogates
+        return False
+    return True
+
+
+def _printable(rel: str) -> str:
+    return rel.encode("utf-8", "replace").decode("utf-8")
 
 
 def is_block_name(name: str) -> bool:
@@ -48,9 +67,12 @@ def walk(project: Project, scope: Iterable[str] | None = None) -> Walk:
 def _visit_file(project: Project, full: str, rel: str, st: os.stat_result, result: Walk) -> None:
     if not is_block_name(rel.rsplit("/", 1)[-1]):
         return
+    if not _valid_name(rel):
+        result.refused[_printable(rel)] = BAD_NAME
+        return
     if os.path.islink(full):
         if not project.contains(full):
-            result.refused[rel] = os.path.realpath(full)
+            result.refused[rel] = outside(os.path.realpath(full))
             return
         try:
             st = os.stat(full)
@@ -73,11 +95,15 @@ def _walk_tree(project: Project, root: str, start: str, result: Walk) -> None:
                 if name.startswith("."):
                     continue
                 rel = f"{rel_dir}/{name}" if rel_dir else name
+                if not _valid_name(rel):
+                    if is_block_name(name) or entry.is_dir(follow_symlinks=False):
+                        result.refused[_printable(rel)] = BAD_NAME
+                    continue
                 try:
                     if entry.is_symlink():
                         if not project.contains(entry.path):
                             if is_block_name(name) or os.path.isdir(entry.path):
-                                result.refused[rel] = os.path.realpath(entry.path)
+                                result.refused[rel] = outside(os.path.realpath(entry.path))
                             continue
                         if os.path.isdir(entry.path):
                             continue  # its target is walked on its own; following it could loop

@@ -85,3 +85,14 @@ def test_an_unreadable_file_is_a_problem_not_a_crash(empty, index_of):
     index = index_of(empty)
     sync(empty, index)
     assert problem_lines(index)[0]["code"] == "unreadable"
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(empty, index_of):
+    name = os.fsencode(empty.root / "story") + b"/caf\xe9.md"
+    with open(name, "wb") as handle:
+        handle.write(b"---\ntype: scene\n---\n")
+    write(empty.root, "story/fine.md", "---\ntype: scene\n---\n")
+    index = index_of(empty)
+    report = sync(empty, index)
+    assert report.added == ["story/fine.md"]
+    assert list(report.refused.values()) == ["file name is not valid UTF-8; not indexed: rename the file"]

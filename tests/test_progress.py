@@ -1,11 +1,10 @@
 """Long syncs show a progress bar on stderr, and only when stderr is a terminal."""
 
-import os
-import pty
 import subprocess
 import sys
 
 from conftest import block_text, write
+from terminal import run_on_terminal
 
 
 def _project_with_many_files(empty, count=400):
@@ -16,22 +15,9 @@ def _project_with_many_files(empty, count=400):
 
 def test_a_long_sync_draws_a_bar_on_a_terminal(empty):
     project = _project_with_many_files(empty)
-    leader, follower = pty.openpty()
-    process = subprocess.run([sys.executable, "-m", "cinefile", "sync"], cwd=project.root, stdout=subprocess.PIPE,
-                             stderr=follower, env=os.environ | {"COLUMNS": "100", "TERM": "xterm"})
-    os.close(follower)
-    drawn = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        drawn += chunk
-    os.close(leader)
-    assert process.returncode == 0
-    assert process.stdout.decode().startswith("+400 ~0 -0 >0")
+    code, stdout, drawn = run_on_terminal(["sync"], project.root)
+    assert code == 0
+    assert stdout.decode().startswith("+400 ~0 -0 >0")
     assert b"Indexing" in drawn and b"/400" in drawn
 
 

@@ -1,0 +1,189 @@
+"""`cinefile import screenplay.fountain`: a screenplay becomes blocks.
+
+Sections become acts (`#`) and beats (`##` and deeper), synopses become beats, scene
+headings become scenes with `int_ext`, `time_of_day`, `scene_number` and an `order`, and
+their text is kept as the scene's body. Every speaking part becomes a character and every
+heading's place a location (reused when the project already has one of that id or title),
+and each scene depends on them: `appears_in` and `set_in`. Existing files are never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from cinefile.format.block import slugify
+from cinefile.format.catalog import PHASE_FOLDERS
+
+from ..atomic import write_atomic
+from ..errors import UserError
+from ..index import Index
+from ..project import Project
+from ..sync import sync
+from .fountain_parse import Scene, Screenplay, Section, Synopsis, parse_fountain
+
+
+@dataclass
+class NewBlock:
+    id: str
+    folder: str
+    frontmatter: dict
+    body: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.folder}/{self.id}.md"
+
+    def text(self) -> str:
+        """Block-style frontmatter, with one `{id, type}` dependency per line as people write them."""
+        fields = {key: value for key, value in self.frontmatter.items() if key != "dependencies"}
+        head = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+        for dep in self.frontmatter.get("dependencies", []):
+            head += ("dependencies:\n" if "dependencies:" not in head else "") + "  - " + yaml.safe_dump(
+                dep, sort_keys=False, allow_unicode=True, default_flow_style=True, width=1000).strip() + "\n"
+        return f"---\n{head}---\n{self.body.rstrip(chr(10))}\n"
+
+
+@dataclass
+class ImportReport:
+    source: str
+    created: list[NewBlock] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # ids of characters and locations already there
+
+    def count(self, type_name: str) -> int:
+        return sum(1 for block in self.created if block.frontmatter["type"] == type_name)
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{self.count(t)} {t}" + ("" if self.count(t) == 1 else "s")
+                           for t in ("act", "beat", "scene", "character", "location"))
+        reused = f"; reused {len(self.reused)} existing: {', '.join(self.reused)}" if self.reused else ""
+        return f"imported {self.source}: {counts}{reused}"
+
+
+def display_name(text: str) -> str:
+    """`FERRY CAR DECK` -> `Ferry Car Deck`; mixed case is kept as written."""
+    if text != text.upper():
+        return text
+    return " ".join(word[:1].upper() + word[1:].lower() for word in text.split())
+
+
+class Planner:
+    """Chooses ids that are free in the project and on disk, and finds blocks to reuse."""
+
+    def __init__(self, project: Project, index: Index, source: str) -> None:
+        self.project = project
+        self.source = source
+        rows = index.query("SELECT key, type, title FROM blocks ORDER BY path")
+        self.taken = {row["key"] for row in rows}
+        self.ids = {(row["type"], row["key"]) for row in rows}
+        self.titles = {(row["type"], (row["title"] or "").upper()): row["key"] for row in reversed(rows)}
+        self.report = ImportReport(source)
+        self.named: dict[tuple[str, str], str] = {}
+        self.order = 0
+
+    def free_id(self, wanted: str, folder: str) -> str:
+        candidate, n = wanted, 1
+        while candidate in self.taken or (self.project.root / folder / f"{candidate}.md").exists():
+            n += 1
+            candidate = f"{wanted}-{n}"
+        self.taken.add(candidate)
+        return candidate
+
+    def add(self, wanted: str, folder: str, frontmatter: dict, body: str) -> str:
+        block = NewBlock(self.free_id(wanted, folder), folder, frontmatter, body)
+        self.report.created.append(block)
+        return block.id
+
+    def story(self, type_name: str, wanted: str, fields: dict, body: str) -> str:
+        self.order += 1
+        # `order` keeps the screenplay's order whatever the ids sort like; dependencies go last.
+        frontmatter = {"type": type_name, **{k: v for k, v in fields.items() if k != "dependencies"}, "order": self.order}
+        if "dependencies" in fields:
+            frontmatter["dependencies"] = fields["dependencies"]
+        return self.add(wanted, PHASE_FOLDERS["Story"], frontmatter, body)
+
+    def named_block(self, type_name: str, name: str, body: str) -> str:
+        """A character or location by name: the project's own if it has one, else a new one."""
+        key = (type_name, name.upper())
+        if key in self.named:
+            return self.named[key]
+        wanted = slugify(re.sub(r"[\s-]+", " ", name))  # `LIGHTHOUSE - KITCHEN` -> lighthouse-kitchen
+        found = wanted if (type_name, wanted) in self.ids else self.titles.get(key)
+        if found:
+            self.report.reused.append(found)
+            self.named[key] = found
+        else:
+            self.named[key] = self.add(wanted, PHASE_FOLDERS["Design"], {"type": type_name, "title": display_name(name)}, body)
+        return self.named[key]
+
+
+def plan_import(project: Project, index: Index, play: Screenplay, source: str) -> ImportReport:
+    if not play.scenes:
+        raise UserError(f"{source}: no scene headings found (lines such as `INT. KITCHEN - DAY`, with a blank "
+                        "line before and after): nothing was imported")
+    planner = Planner(project, index, source)
+    act = beat = None
+    counts = {"act": 0, "beat": 0, "scene": 0}
+
+    def numbered(type_name: str) -> str:
+        counts[type_name] += 1
+        return f"{type_name}-{counts[type_name]}"
+
+    def new_beat(title: str, body: str) -> str:
+        return planner.story("beat", numbered("beat"), {"title": title, **({"parent": act} if act else {})}, body)
+
+    for item in play.items:
+        if isinstance(item, Section) and item.level == 1:
+            act = planner.story("act", numbered("act"), {"title": item.title}, "\n".join(item.synopsis))
+            beat = None
+        elif isinstance(item, Section):
+            beat = new_beat(item.title, "\n".join(item.synopsis))
+        elif isinstance(item, Synopsis):
+            beat = new_beat(item.text, item.text)
+        else:
+            for text in item.synopses:  # a synopsis under a heading starts a beat with this scene
+                beat = new_beat(text, text)
+            plan_scene(planner, item, beat or act, numbered("scene"))
+    return planner.report
+
+
+def plan_scene(planner: Planner, scene: Scene, parent: str | None, wanted: str) -> None:
+    where = scene.location or scene.heading
+    location = planner.named_block("location", where, f"Imported from {planner.source}.")
+    cast = [planner.named_block("character", name, f"A speaking part imported from {planner.source}.")
+            for name in scene.speakers]
+    fields: dict = {"title": display_name(where) + (f", {scene.time_of_day.lower()}" if scene.time_of_day else "")}
+    if parent:
+        fields["parent"] = parent
+    if scene.int_ext:
+        fields["int_ext"] = scene.int_ext
+    if scene.time_of_day:
+        fields["time_of_day"] = scene.time_of_day.upper()
+    if scene.number:
+        fields["scene_number"] = scene.number
+    fields["dependencies"] = [{"id": location, "type": "set_in"}, *({"id": c, "type": "appears_in"} for c in cast)]
+    planner.story("scene", wanted, fields, scene.text)
+
+
+def read_screenplay(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file: give the path of a .fountain screenplay") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text: save the screenplay as UTF-8 and import it again") from None
+    except OSError as error:
+        raise UserError(f"{path}: cannot read it ({error.strerror or error}): check its permissions") from None
+
+
+def import_fountain(project: Project, index: Index, path: Path, dry_run: bool = False) -> ImportReport:
+    """Write the blocks for a Fountain screenplay and index them; returns what was done."""
+    report = plan_import(project, index, parse_fountain(read_screenplay(path)), path.name)
+    if not dry_run:
+        for block in report.created:
+            write_atomic(project.root / block.path, block.text())
+        sync(project, index, scope=[block.path for block in report.created])
+    return report

@@ -1,0 +1,141 @@
+"""`cinefile import`: a real-world style screenplay becomes blocks, and exports back to the
+same scenes, characters and dialogue (both files read by screenplain)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from screenplain.parsers.fountain import parse
+from screenplain.types import Dialog, DualDialog, Slug, Transition
+
+from cinefile.daemon.scaffold import init_project
+
+SCREENPLAY = Path(__file__).parent / "screenplays" / "the-keeper.fountain"
+CUE_EXTENSION = re.compile(r"\s*\(.*?\)\s*")
+
+
+def read(path: Path):
+    return parse(io.StringIO(path.read_text(encoding="utf-8")))
+
+
+def speeches(play) -> list[tuple[str, tuple[str, ...], bool]]:
+    """(character without extensions, lines, part of dual dialogue) for every speech."""
+    found = []
+    for paragraph in play.paragraphs:
+        pairs = [(paragraph.left, True), (paragraph.right, True)] if isinstance(paragraph, DualDialog) else \
+            [(paragraph, False)] if isinstance(paragraph, Dialog) else []
+        for dialog, dual in pairs:
+            name = CUE_EXTENSION.sub("", str(dialog.character)).replace("^", "").strip()
+            found.append((name, tuple(str(text) for _, text in dialog.blocks), dual))
+    return found
+
+
+def headings(play) -> list[str]:
+    return [str(p.line) for p in play.paragraphs if isinstance(p, Slug)]
+
+
+@pytest.fixture
+def keeper(tmp_path, cli):
+    project = init_project(tmp_path / "keeper", name="The Keeper")
+    result = cli("import", str(SCREENPLAY), cwd=project.root)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == \
+        "imported the-keeper.fountain: 2 acts, 3 beats, 6 scenes, 2 characters, 5 locations"
+    return project
+
+
+def test_round_trip_keeps_scenes_characters_and_dialogue(keeper, cli):
+    result = cli("export", "--format", "fountain", cwd=keeper.root)
+    assert result.exit_code == 0, result.output
+    original, exported = read(SCREENPLAY), read(keeper.exports / "screenplay.fountain")
+    assert len(headings(original)) == 6
+    assert headings(exported) == headings(original)
+    assert speeches(exported) == speeches(original)
+    assert any(dual for _, _, dual in speeches(exported))  # the dual dialogue is still dual
+    transitions = lambda play: [str(p.line) for p in play.paragraphs if isinstance(p, Transition)]
+    assert transitions(exported) == transitions(original) == ["CUT TO:", "SMASH CUT TO:", "BURN TO WHITE."]
+    text = (keeper.exports / "screenplay.fountain").read_text()
+    assert "[[Keep this dry. She likes him already and will never say so.]]" in text  # notes kept
+    assert "/*\nJONAS\nIs there internet?" in text  # and the boneyard
+
+
+def test_import_makes_blocks_with_dependencies(keeper, cli, index_of):
+    index = index_of(keeper)
+    blocks = {row["key"]: row for row in index.blocks()}
+    types = {key: row["type"] for key, row in blocks.items()}
+    assert [k for k, t in types.items() if t == "character"] == ["berit", "jonas"]
+    assert sorted(k for k, t in types.items() if t == "location") == [
+        "cliff-path", "lamp-room", "lighthouse-jetty", "lighthouse-kitchen", "the-fog-horn-house"]
+    assert blocks["lighthouse-kitchen"]["title"] == "Lighthouse - Kitchen"
+    scene = blocks["scene-4"]
+    refs = [(r[0], r[2]) for r in json.loads(scene["refs"]) if r[1] == "dependency"]
+    assert refs == [("cliff-path", "set_in"), ("berit", "appears_in"), ("jonas", "appears_in")]
+    assert scene["parent_key"] == "beat-2"
+    assert blocks["beat-2"]["title"] == "The first night" and blocks["beat-2"]["parent_key"] == "act-1"
+    assert blocks["beat-2"]["content"].strip() == "Jonas fails the first log."
+    frontmatter = json.loads(scene["frontmatter"])
+    assert (frontmatter["int_ext"], frontmatter["time_of_day"]) == ("EXT", "NIGHT")
+    assert json.loads(blocks["scene-5"]["frontmatter"]).get("int_ext") is None  # `.THE FOG HORN HOUSE`
+    problems = cli("status", "--json", cwd=keeper.root)
+    assert json.loads(problems.output)["problems"] == []
+
+
+def test_importing_again_reuses_characters_and_changes_no_file(keeper, cli):
+    before = {p: p.read_bytes() for p in keeper.root.rglob("*.md")}
+    result = cli("import", str(SCREENPLAY), cwd=keeper.root)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith(
+        "0 characters, 0 locations; reused 7 existing: lighthouse-jetty, berit, jonas, lighthouse-kitchen, "
+        "lamp-room, cliff-path, the-fog-horn-house")
+    assert "created story/scene-1-2.md" in result.output
+    assert all(path.read_bytes() == data for path, data in before.items())
+
+
+def test_scene_numbers_survive_the_round_trip(tmp_path, cli):
+    script = tmp_path / "numbered.fountain"
+    script.write_text("Title: Numbered\n\nINT. HALL - DAY #12#\n\nANNA\nHello.\n\n"
+                      "EXT. YARD - NIGHT #12A#\n\nBOB\nBye.\n", encoding="utf-8")
+    project = init_project(tmp_path / "numbered")
+    assert cli("import", str(script), cwd=project.root).exit_code == 0
+    assert cli("export", "-f", "fountain", cwd=project.root).exit_code == 0
+    play = read(project.exports / "screenplay.fountain")
+    assert [(str(p.line), str(p.scene_number)) for p in play.paragraphs if isinstance(p, Slug)] == [
+        ("INT. HALL - DAY", "12"), ("EXT. YARD - NIGHT", "12A")]
+
+
+def test_dry_run_writes_nothing(tmp_path, cli):
+    project = init_project(tmp_path / "dry")
+    result = cli("import", "--dry-run", str(SCREENPLAY), cwd=project.root)
+    assert result.exit_code == 0, result.output
+    assert "would create story/scene-6.md" in result.output
+    assert not list(project.root.rglob("*.md"))
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file: give the path of a .fountain screenplay"),
+    (b"\xff\xfe not text", "not UTF-8 text: save the screenplay as UTF-8 and import it again"),
+    (b"Just some notes.\n\nNo headings here.\n", "no scene headings found"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, cli, content, message):
+    project = init_project(tmp_path / "bad")
+    script = tmp_path / "script.fountain"
+    if content is not None:
+        script.write_bytes(content)
+    result = cli("import", str(script), cwd=project.root)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "script.fountain" in lines[0]
+
+
+def test_import_into_a_project_reuses_its_characters_and_locations_by_id_or_title(sample, cli):
+    assert cli("export", "-f", "fountain", cwd=sample.root).exit_code == 0
+    result = cli("import", str(sample.exports / "screenplay.fountain"), cwd=sample.root)
+    assert result.exit_code == 0, result.output
+    # CAPTAIN ILSE and MARA by id, FERRY CAR DECK and WHEELHOUSE by title; ILSE is new.
+    assert result.output.splitlines()[-1] == ("imported screenplay.fountain: 1 act, 2 beats, 2 scenes, 1 character, "
+                                              "0 locations; reused 4 existing: ferry-deck, captain-ilse, wheelhouse, mara")
+    assert "created design/ilse.md" in result.output and "created story/scene-1-2.md" in result.output
