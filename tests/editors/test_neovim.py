@@ -18,13 +18,15 @@ NVIM = shutil.which("nvim")
 pytestmark = pytest.mark.skipif(NVIM is None, reason="needs Neovim: `apt-get install neovim` (CI installs .ci/debian-packages)")
 
 
-def run_probe(tmp_path: Path, block: Path, wait_for: str) -> dict:
+def run_probe(tmp_path: Path, block: Path, wait_for: str, *, server_cmd: list[str] | None = None) -> dict:
     """Open `block` in headless Neovim with our config; the probe reports what it saw as JSON."""
     out = tmp_path / "probe.json"
     home = tmp_path / "home"
     env = editor_env(home, CINEFILE_PROBE_FILE=str(block), CINEFILE_PROBE_OUT=str(out),
                      CINEFILE_PROBE_TIMEOUT="20000", CINEFILE_PROBE_WAIT_FOR=wait_for)
-    command = [NVIM, "--headless", "-u", "NONE", "-i", "NONE", "-n",
+    # g:cinefile_cmd is the user's override; by default the config runs `cinefile lsp` from PATH.
+    override = ["--cmd", f"let g:cinefile_cmd = {json.dumps(server_cmd)}"] if server_cmd else []
+    command = [NVIM, "--headless", "-u", "NONE", "-i", "NONE", "-n", *override,
                "-c", "filetype on", "-c", f"luafile {CONFIG}", "-c", f"luafile {PROBES / 'neovim_probe.lua'}"]
     # The probe's own waits poll with 20 s deadlines; this one only stops a hung Neovim.
     done = subprocess.run(command, cwd=block.parent, env=env, stdin=subprocess.DEVNULL,
@@ -78,3 +80,12 @@ def test_outside_a_project_nothing_starts(tmp_path):
     assert seen["started"] == 0
     assert seen["attached"] is False
     assert "error" not in seen
+
+
+def test_a_missing_server_is_one_clear_warning(night_ferry, tmp_path):
+    """When the server command does not exist, nothing starts and one message says how to install it."""
+    seen = run_probe(tmp_path, night_ferry / "story" / "logline.md", "", server_cmd=[str(tmp_path / "no-such-cinefile"), "lsp"])
+    assert seen["started"] == 0
+    assert "error" not in seen
+    assert seen["messages"].count("cinefile:") == 1, seen["messages"]
+    assert "pip install cinefile" in seen["messages"]

@@ -82,6 +82,7 @@ local function probe()
   seen.started = started_clients()
   if seen.started == 0 then
     seen.attached = false
+    seen.messages = vim.fn.execute("messages")
     return
   end
   local client_id = 1
