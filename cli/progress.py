@@ -38,6 +38,25 @@ def sync_progress(label: str = "Indexing") -> Iterator[Callable[[int, int], None
 
 
 @contextlib.contextmanager
+def task_progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A bar for `total` tasks; the callback advances it by one and shows the last one done."""
+    if not sys.stderr.isatty() or total < 1:
+        yield lambda description: None
+        return
+    progress = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                        console=Console(stderr=True), transient=True)
+    task = progress.add_task("", total=total)
+    progress.start()
+
+    def advance(description: str) -> None:
+        progress.update(task, advance=1, description=description)
+
+    try:
+        yield advance
+    finally:
+        progress.stop()
+
+
 def work_progress(label: str) -> Iterator[Callable[[float, float], None] | None]:
     """A bar for one long job measured in any unit (seconds of video, ...), on a terminal."""
     if not sys.stderr.isatty():

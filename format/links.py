@@ -4,7 +4,7 @@ parents of the wrong type, and cycles. Pure: blocks in, problems by path out."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Protocol, Sequence
+from typing import Iterable, Mapping, Protocol, Sequence
 
 from .block import Ref
 from .catalog import TYPES, allowed_parents
@@ -43,17 +43,9 @@ def check_links(blocks: Iterable[Linkable]) -> dict[str, list[Problem]]:
     for block in blocks:
         by_id[block.id].append(block)
 
-    for block_id, owners in by_id.items():
-        if len(owners) > 1:
-            paths = sorted(b.path for b in owners)
-            for owner in owners:
-                others = ", ".join(p for p in paths if p != owner.path)
-                problems[owner.path].append(Problem(
-                    "duplicate-id", f"duplicate id `{block_id}`: also used by {others}; give one of them another `id:`", _range(owner.id_range)))
-
     for block in blocks:
-        for ref in block.refs:
-            _check_ref(block, ref, by_id, problems)
+        if found := check_block(block, by_id):
+            problems[block.path].extend(found)
 
     for cycle in find_cycles({b.id: [r[0] for r in b.refs] for b in blocks}):
         members = set(cycle)
@@ -68,7 +60,21 @@ def check_links(blocks: Iterable[Linkable]) -> dict[str, list[Problem]]:
     return dict(problems)
 
 
-def _check_ref(block: Linkable, ref: Ref | list, by_id: dict, problems: dict) -> None:
+def check_block(block: Linkable, by_id: Mapping[str, Sequence[Linkable]]) -> list[Problem]:
+    """One block's duplicate id and reference problems, against every block by id. Editors
+    call this per keystroke; cycles need the whole graph and are left to `check_links`."""
+    problems: dict[str, list[Problem]] = defaultdict(list)
+    owners = by_id.get(block.id, ())
+    if len(owners) > 1:
+        others = ", ".join(sorted(b.path for b in owners if b.path != block.path))
+        problems[block.path].append(Problem(
+            "duplicate-id", f"duplicate id `{block.id}`: also used by {others}; give one of them another `id:`", _range(block.id_range)))
+    for ref in block.refs:
+        _check_ref(block, ref, by_id, problems)
+    return problems[block.path]
+
+
+def _check_ref(block: Linkable, ref: Ref | list, by_id: Mapping, problems: dict) -> None:
     ref = Ref(ref[0], ref[1], ref[2], ref[3])
     word = "parent" if ref.kind == "parent" else "dependency"
     if ref.target == block.id:
