@@ -10,12 +10,14 @@ from rich.table import Table
 
 from cinefile.daemon.errors import UserError
 from cinefile.daemon.generate import GenerationError, Generator, approve as approve_still, find_keys, run_batch
-from cinefile.daemon.generate.catalog import CATALOG_KINDS, Catalog
+from cinefile.daemon.generate.catalog import CATALOG_KINDS, Catalog, ModelInfo
+from cinefile.daemon.generate.costs import replicate_price
 from cinefile.daemon.generate.ledger import GROUPS, Ledger
 from cinefile.daemon.generate.plan import KIND_TYPES, provider_for
 from cinefile.daemon.generate.providers.base import KINDS
 from cinefile.daemon.generate.providers.openrouter import OpenRouter
 from cinefile.daemon.generate.providers.replicate import Replicate
+from cinefile.daemon.generate.settings import Settings, settings_of
 from cinefile.format.catalog import PHASES
 
 from .common import command, opened, print_json
@@ -59,11 +61,12 @@ def generate(
     mock: Annotated[bool, typer.Option("--mock", help="Use the free, instant mock provider even when keys are set.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools.")] = False,
 ) -> None:
-    """Generate text, stills, video or audio for blocks, then link or write them into the files.
+    """Generate text, stills, video or audio for blocks.
 
-    Text fills the block's body (the old one stays in history); media go to assets/ and are
-    linked from the block. Identical requests are served from the cache at no cost. Kinds with
-    no API key run in mock mode. Exits 1 when a generation failed, 130 when interrupted.
+    Text fills the block's body (the old one stays in history); media go to
+    assets/ and are linked from the block. An identical request is served
+    from the cache at no cost. A kind with no API key runs in mock mode.
+    Exits 1 when a generation failed, 130 when interrupted by Ctrl-C.
 
     Example:
 
@@ -137,7 +140,7 @@ def approve(
     block_id: Annotated[str, typer.Argument(metavar="ID", help="The block whose still to approve.")],
     asset: Annotated[Optional[str], typer.Option("--asset", metavar="SHA", help="Which still, by the start of its hash (default: the newest).")] = None,
 ) -> None:
-    """Approve a still, so that video for the block starts from it (stills before video).
+    """Approve a still, so that video for the block starts from it.
 
     Example:
 
@@ -156,10 +159,10 @@ def models(
     refresh: Annotated[bool, typer.Option("--refresh", help="Ask the providers again instead of using the cached lists.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools.")] = False,
 ) -> None:
-    """List the models generation can use, draft or final, with prices where known.
+    """List the models generation can use, draft or final, with prices.
 
-    Text models come from OpenRouter, the others from Replicate's collections; the lists are
-    cached in project.db for a day.
+    Text models come from OpenRouter, the others from Replicate's
+    collections; the lists are cached in project.db for a day.
 
     Example:
 
@@ -175,7 +178,7 @@ def models(
     replicate = Replicate(keys.replicate) if keys.replicate else None
     listed, notes = [], []
     try:
-        with opened() as (_project, index, _report):
+        with opened() as (project, index, _report):
             catalog = Catalog(index, openrouter, replicate)
             for catalog_kind in catalog_kinds:
                 try:
@@ -187,17 +190,19 @@ def models(
             if provider:
                 provider.close()
     listed = [m for m in listed if not (draft and not m.draft) and not (final and m.draft)]
+    settings = settings_of(project.config)
+    prices = {m.id: _price_text(m, settings) for m in listed}
     if as_json:
         print_json([{"id": m.id, "provider": m.provider, "kind": m.kind, "mode": "draft" if m.draft else "final",
-                     "usd_per_1k_tokens": m.price_per_1k, "start_image_field": m.start_image_field if m.kind == "video" else None,
+                     "usd_per_1k_tokens": m.price_per_1k, "price": prices[m.id],
+                     "start_image_field": m.start_image_field if m.kind == "video" else None,
                      "runs": m.run_count} for m in listed])
     else:
         table = Table(box=None, pad_edge=False)
         for column in ("kind", "mode", "model", "price", "runs"):
             table.add_column(column)
         for m in listed:
-            price = f"${m.price_per_1k:.5f}/1k tokens" if m.price_per_1k is not None else ("-" if m.provider == "openrouter" else "see [prices]")
-            table.add_row(m.kind, "draft" if m.draft else "final", m.id, price, str(m.run_count or ""))
+            table.add_row(m.kind, "draft" if m.draft else "final", m.id, prices[m.id], str(m.run_count or ""))
         Console(width=max(Console().width, 120)).print(table)
     for note in notes:
         typer.echo(note, err=True)
@@ -205,9 +210,24 @@ def models(
         raise typer.Exit(1)
 
 
+def _price_text(model: ModelInfo, settings: Settings) -> str:
+    """OpenRouter's price per 1k tokens; for Replicate, cinefile's table (it publishes none)."""
+    if model.provider == "openrouter":
+        return f"${model.price_per_1k:.5f}/1k tokens" if model.price_per_1k is not None else "variable"
+    kind = "audio" if model.kind in ("speech", "music") else model.kind
+    price = replicate_price(settings, model.id, kind, "draft" if model.draft else "final")
+    if "per_image" in price:
+        return f"${price['per_image']:.4f}/image (table)"
+    if "per_second" in price:
+        return f"${price['per_second']:.4f}/s of run time (table)"
+    return f"${price.get('per_run', 0.0):.4f}/run (table)"
+
+
 @command()
 def cost(as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools.")] = False) -> None:
-    """Add up what generation has cost, by mode, provider, kind and block (from assets/ledger.jsonl).
+    """Add up what generation has cost, by mode, provider, kind and block.
+
+    The ledger is assets/ledger.jsonl, one line per paid call.
 
     Example:
 

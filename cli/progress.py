@@ -57,6 +57,7 @@ def task_progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
         progress.stop()
 
 
+@contextlib.contextmanager
 def work_progress(label: str) -> Iterator[Callable[[float, float], None] | None]:
     """A bar for one long job measured in any unit (seconds of video, ...), on a terminal."""
     if not sys.stderr.isatty():

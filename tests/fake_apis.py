@@ -118,6 +118,14 @@ OUTPUTS = {"text-to-image": ("png", PNG), "text-to-video": ("mp4", MP4), "text-t
            "ai-music-generation": ("wav", WAV), "other": ("png", PNG)}
 
 
+def _json_body(request: httpx.Request) -> dict | None:
+    try:
+        body = json.loads(request.content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 @dataclass
 class Reply:
     status: int
@@ -151,6 +159,7 @@ class FakeAPIs:
         self.predict_time = 2.5
         self.predictions: dict[str, dict] = {}
         self.cancelled: list[str] = []
+        self.uploads: list[str] = []
         self.on_create: Callable[[dict], None] | None = None
         self.on_request: Callable[[httpx.Request], None] | None = None
         self.ids = itertools.count(1)
@@ -213,9 +222,8 @@ class FakeAPIs:
             queued = self._queued("chat")
             if queued:
                 return queued
-            try:
-                body = json.loads(request.content)
-            except ValueError:
+            body = _json_body(request)
+            if body is None:
                 return or_error(400, "Invalid JSON body")
             self.bodies.append(body)
             if not body.get("messages"):
@@ -273,6 +281,8 @@ class FakeAPIs:
             return self.create(request, f"{parts[2]}/{parts[3]}", allowed={"input", "webhook", "webhook_events_filter", "stream"})
         if parts == ["v1", "predictions"] and request.method == "POST":
             return self.create(request, None, allowed={"version", "input", "webhook", "webhook_events_filter", "stream"})
+        if parts == ["v1", "files"] and request.method == "POST":
+            return self.upload(request)
         if parts[:2] == ["v1", "predictions"] and len(parts) == 3 and request.method == "GET":
             queued = self._queued("get")
             if queued:
@@ -281,6 +291,19 @@ class FakeAPIs:
         if parts[:2] == ["v1", "predictions"] and len(parts) == 4 and parts[3] == "cancel" and request.method == "POST":
             return self.cancel(parts[2])
         return problem(404, "Not found", "Not found")
+
+    def upload(self, request: httpx.Request) -> Reply:
+        """POST /files: multipart with the file in `content`; 201 with the file's URLs."""
+        content_type = request.headers.get("content-type", "")
+        if not content_type.startswith("multipart/form-data") or b'name="content"' not in request.content:
+            return problem(400, "Bad request", "The request must be multipart/form-data with a `content` file")
+        file_id = f"file{next(self.ids):08d}"
+        size = len(request.content)
+        self.uploads.append(file_id)
+        return Reply(201, {"id": file_id, "name": "upload", "content_type": "application/octet-stream", "size": size,
+                           "etag": "x", "checksums": {}, "metadata": {}, "created_at": "2025-01-01T00:00:00Z",
+                           "expires_at": "2025-01-02T00:00:00Z",
+                           "urls": {"get": f"https://{REP_HOST}/v1/files/{file_id}"}})
 
     def find_model(self, model_id: str) -> tuple[str, dict] | None:
         for slug, models in (COLLECTIONS | OTHER_MODELS).items():
@@ -293,9 +316,8 @@ class FakeAPIs:
         queued = self._queued("create")
         if queued:
             return queued
-        try:
-            body = json.loads(request.content)
-        except ValueError:
+        body = _json_body(request)
+        if body is None:
             return problem(400, "Bad request", "Invalid JSON")
         unknown = set(body) - allowed
         if unknown:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -58,18 +59,13 @@ def clock() -> FakeClock:
 @pytest.fixture
 def generator(sample, index_of, fake, keys, clock):
     """A Generator on the sample film, talking to the fake APIs."""
-    made = []
+    with contextlib.ExitStack() as stack:
+        def make(**options) -> Generator:
+            project = Project(sample.root)  # reads cinefile.toml afresh
+            index = options.pop("index", None) or index_of(project)
+            return stack.enter_context(Generator(project, index, keys=options.pop("keys", keys), clock=clock, **options))
 
-    def make(**options) -> Generator:
-        project = Project(sample.root)  # reads cinefile.toml afresh
-        gen = Generator(project, options.pop("index", None) or index_of(project), keys=options.pop("keys", keys),
-                        clock=clock, **options)
-        made.append(gen)
-        return gen
-
-    yield make
-    for gen in made:
-        gen.close()
+        yield make
 
 
 @pytest.fixture

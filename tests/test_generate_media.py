@@ -286,7 +286,37 @@ def test_catalog_modes(sample, generator, fake):
     assert text["openai/gpt-4o-mini"].draft  # 0.00000075 per token, under 0.000001
     assert not text["anthropic/claude-sonnet-4.5"].draft and not text["openrouter/auto"].draft
     assert text["openrouter/auto"].price is None and "google/image-maker" not in text  # text output only
-    video = {m.id: m for m in gen.catalog.models("video")}  # image-to-video is not a collection: skipped
+    video = {m.id: m for m in gen.catalog.models("video")}
+    assert len(fake.calls("GET", "/collections/image-to-video")) == 1  # a 404 here: skipped
     assert video["wan-video/wan-2.2-t2v-fast"].draft and not video["minimax/video-01"].draft
     assert video["kwaivgi/kling-v2.1"].start_image_field == "start_image"
     assert gen.catalog.choose("video", "draft", None, start_image=False).id == "wan-video/wan-2.2-t2v-fast"
+
+
+def test_location_video_is_text_to_video(sample, generator, fake):
+    gen = generator()
+    job = gen.plan("ferry-deck", "video")
+    assert job.model == "wan-video/wan-2.2-t2v-fast" and job.inputs == () and "image" not in job.params
+    assert gen.run(job).status == DONE
+
+
+def test_a_new_still_does_not_make_dependents_stale_until_approved(sample, generator, fake):
+    gen = generator()
+    before = {r["key"]: r["state"] for r in gen.index.blocks()}
+    outcome = gen.run(gen.plan("mara", "image"))  # scenes are made from Mara
+    assert outcome.status == DONE
+    assert {r["key"]: r["state"] for r in gen.index.blocks()} == before
+    approve(gen.project, gen.index, "mara")
+    assert gen.index.block("scene-1")["stale_cause"] == "mara"
+
+
+def test_a_big_start_still_goes_up_through_the_files_api(sample, generator, fake, monkeypatch):
+    from cinefile.daemon.generate.providers import replicate
+
+    gen = generator()
+    gen.run(gen.plan("shot-1a", "image"))
+    approve(gen.project, gen.index, "shot-1a")
+    monkeypatch.setattr(replicate, "MAX_DATA_URI_BYTES", len(PNG) - 1)  # as if the still were over 256 KB
+    outcome = gen.run(gen.plan("shot-1a", "video"))
+    assert outcome.status == DONE, outcome.message
+    assert fake.uploads and fake.bodies[-1]["input"]["image"] == f"https://api.replicate.com/v1/files/{fake.uploads[0]}"

@@ -227,3 +227,21 @@ def test_cache_hit_makes_no_call_and_force_asks_again(sample, generator, fake):
     forced = generator(force=True)
     assert forced.run(job).status == DONE
     assert len(fake.calls("POST", "/chat/completions")) == calls + 1
+
+
+def test_retry_after_reads_seconds_dates_and_bodies_capped_at_a_minute():
+    import email.utils
+    import time
+
+    from cinefile.daemon.generate.http import retry_after
+
+    def wait(headers=None, body=None):
+        return retry_after(httpx.Response(429, headers=headers or {}), body)
+
+    assert wait({"retry-after": "17"}) == 17.0
+    assert wait({"retry-after": "3600"}) == 60.0
+    soon = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= wait({"retry-after": soon}) <= 31
+    assert wait(body={"retry_after": 9}) == 9.0
+    assert wait(body={"error": {"metadata": {"retry_after_seconds": 4}}}) == 4.0
+    assert wait() is None

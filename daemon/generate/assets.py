@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import os
@@ -118,10 +119,8 @@ class AssetStore:
             os.replace(temp, self.path_of(asset))
             return asset
         except BaseException:
-            try:
+            with contextlib.suppress(FileNotFoundError):  # never leave a partial download behind
                 os.unlink(temp)
-            except FileNotFoundError:
-                pass
             raise
 
     def read(self, asset: StoredAsset) -> bytes:

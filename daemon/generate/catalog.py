@@ -80,9 +80,10 @@ def start_image_field(inputs: dict[str, Any]) -> str | None:
 
 def _decimal(value: Any) -> Decimal | None:
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None
 
 
 def text_models(raw: list[dict]) -> list[ModelInfo]:

@@ -110,10 +110,9 @@ def _seconds(value: Any) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        pass
+    text = str(value).strip()
+    if text.replace(".", "", 1).isdigit():
+        return float(text)
     try:
         when = email.utils.parsedate_to_datetime(str(value))
     except (TypeError, ValueError):
@@ -144,7 +143,7 @@ class Api:
     def close(self) -> None:
         self.http.close()
 
-    def request(self, method: str, url: str, *, json: Any = None, headers: dict[str, str] | None = None,
+    def request(self, method: str, url: str, *, json: Any = None, files: Any = None, headers: dict[str, str] | None = None,
                 timeout: httpx.Timeout | None = None, stream: bool = False,
                 on_status: Callable[[int, str], str | None] | None = None,
                 cancel: threading.Event | None = None) -> httpx.Response:
@@ -157,7 +156,7 @@ class Api:
         for attempt in range(MAX_RETRIES + 1):
             if cancel.is_set():
                 raise Cancelled()
-            request = self.http.build_request(method, url, json=json, headers=headers,
+            request = self.http.build_request(method, url, json=json, files=files, headers=headers,
                                               timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
             try:
                 response = self.http.send(request, stream=stream)

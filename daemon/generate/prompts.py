@@ -20,6 +20,7 @@ from pathlib import Path
 
 from cinefile.daemon.index import Index
 from cinefile.format.catalog import KNOWN_KEYS, TYPES
+from cinefile.format.hashing import strip_asset_embeds
 
 from .errors import GenerationError
 
@@ -102,7 +103,6 @@ Mood and texture: $style_guide
 """,
 }
 
-MEDIA_LINE = re.compile(r"^\s*!?\[[^\]]*\]\([^)]*assets/[0-9a-f]{64}\.\w+\)\s*$", re.MULTILINE)
 _CUE = re.compile(r"^[A-Z][A-Z .'\-]{1,40}(\s*\([A-Z.' ]+\))?$")
 
 
@@ -113,7 +113,7 @@ class PromptContext:
 
 
 def strip_media(body: str) -> str:
-    return MEDIA_LINE.sub("", body).strip()
+    return strip_asset_embeds(body).strip()
 
 
 def _excerpt(row: dict) -> str:

@@ -10,11 +10,13 @@ file is written whole or not at all, nothing is left half-written.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime
 import json
+import signal
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from cinefile.daemon.errors import UserError
 from cinefile.daemon.index import Index
@@ -71,12 +73,13 @@ class Generator:
         self.store = AssetStore(project.root, self.settings.max_download_bytes)
         self.cache = RequestCache(self.store)
         self.ledger = Ledger(self.store.folder)
+        openrouter = OpenRouter(self.keys.openrouter, clock=self.clock, cancel=self.cancel) \
+            if self.keys.openrouter and not mock else None
+        replicate = Replicate(self.keys.replicate, clock=self.clock, cancel=self.cancel) \
+            if self.keys.replicate and not mock else None
         self.providers: dict[str, Provider] = {"mock": Mock()}
-        if self.keys.openrouter and not mock:
-            self.providers["openrouter"] = OpenRouter(self.keys.openrouter, clock=self.clock, cancel=self.cancel)
-        if self.keys.replicate and not mock:
-            self.providers["replicate"] = Replicate(self.keys.replicate, clock=self.clock, cancel=self.cancel)
-        self.catalog = Catalog(index, self.providers.get("openrouter"), self.providers.get("replicate"))  # type: ignore[arg-type]
+        self.providers.update({p.name: p for p in (openrouter, replicate) if p is not None})
+        self.catalog = Catalog(index, openrouter, replicate)
         self.planner = Planner(project, index, self.settings, self.keys, self.catalog, self.store, mock)
         self._budget_lock = threading.Lock()
         self._reserved = 0.0
@@ -107,6 +110,8 @@ class Generator:
         progress = progress or (lambda stage: None)
         if self.cancel.is_set():
             return Outcome(job.key, job.kind, CANCELLED, "cancelled before it started", job=job)
+        if self.budget_stopped and job.estimate > 0:
+            return Outcome(job.key, job.kind, SKIPPED, "not started: the budget is spent", job=job)
         try:
             return self._run(job, progress)
         except Cancelled:
@@ -143,7 +148,7 @@ class Generator:
                 if spent + self._reserved + job.estimate > limit:
                     self.budget_stopped = True
                     raise GenerationError(f"budget: this would take spend to ${spent + self._reserved + job.estimate:.4f}, "
-                                          f"over the ${limit:.2f} limit in cinefile.toml ([budget] limit_usd); "
+                                          f"over the ${limit:.4f} limit in cinefile.toml ([budget] limit_usd); "
                                           "raise it, or use draft or mock mode")
             self._reserved += job.estimate
 
@@ -259,21 +264,23 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
         on_outcome(outcome)
 
     pending: set[concurrent.futures.Future] = set()
+    order: dict[concurrent.futures.Future, int] = {}
+
+    def interrupted() -> None:
+        result.interrupted = True
+        generator.cancel.set()  # the workers see it, cancel their predictions and write nothing
 
     def drain() -> None:
-        nonlocal pending
         while pending:
-            try:
-                done, pending = concurrent.futures.wait(pending, timeout=0.2)
-            except KeyboardInterrupt:  # the wait is where Ctrl-C lands; the workers see `cancel`
-                result.interrupted = True
-                generator.cancel.set()
-                continue
-            for future in done:
+            done, _ = concurrent.futures.wait(pending, timeout=0.2)
+            for future in sorted(done, key=order.__getitem__):  # in the order they were asked for
+                pending.discard(future)
                 finish(future.result())
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="generate") as pool:
-        try:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="generate")
+    wait_for_workers = True
+    try:
+        with ctrl_c_cancels(interrupted):
             for wave in batch_levels(generator.index, list(kinds)):
                 for key in wave:
                     for kind in kinds[key]:
@@ -287,10 +294,35 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
                         except UserError as error:
                             finish(Outcome(key, kind, FAILED, str(error)))
                             continue
-                        pending.add(pool.submit(generator.run, job))
+                        future = pool.submit(generator.run, job)
+                        order[future] = len(order)
+                        pending.add(future)
                 drain()
-        except KeyboardInterrupt:
-            result.interrupted = True
-            generator.cancel.set()
-            drain()
+    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting; the workers still cancel what they run
+        generator.cancel.set()
+        wait_for_workers = False
+        raise
+    finally:
+        pool.shutdown(wait=wait_for_workers, cancel_futures=not wait_for_workers)
     return result
+
+
+@contextlib.contextmanager
+def ctrl_c_cancels(on_interrupt: Callable[[], None]) -> Iterator[None]:
+    """While a batch runs, the first Ctrl-C cancels it cleanly instead of raising wherever the
+    main thread happens to be; a second one raises KeyboardInterrupt as usual. (Signals reach the
+    main thread only.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handle(signum, frame) -> None:
+        signal.signal(signal.SIGINT, previous)
+        on_interrupt()
+
+    signal.signal(signal.SIGINT, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -18,9 +18,9 @@ from cinefile.daemon.project import Project
 from cinefile.daemon.revisions import ensure_unchanged_on_disk
 from cinefile.daemon.sync import sync
 from cinefile.format.edit import EditError, set_body, set_field
+from cinefile.format.hashing import ASSET_EMBED_LINE
 
 from .assets import StoredAsset
-from .prompts import MEDIA_LINE
 
 ROLE_OF_KIND = {"image": "still", "video": "video", "audio": "audio"}
 _LABELS = {"still": "Still", "video": "Video", "audio": "Audio", "reference": "Reference"}
@@ -75,6 +75,9 @@ def _edit(row: dict, edit) -> str:
 def write_text(project: Project, index: Index, row: dict, generated_text: str, generated: dict) -> None:
     """Fill the body with generated text (keeping media links) and record what it came from."""
     current = _read(project, row)
+    earlier = json.loads(row["frontmatter"] or "{}").get("generated")
+    if isinstance(earlier, dict):  # keys of the user's own under `generated` stay
+        generated = {**earlier, **generated}
     text = _edit(row, lambda: text_with_generated(current, row["content"] or "", generated_text, generated))
     _write(project, index, row, text)
 
@@ -82,7 +85,7 @@ def write_text(project: Project, index: Index, row: dict, generated_text: str, g
 def text_with_generated(current: str, body: str, generated_text: str, generated: dict) -> str:
     """The block's text with `body` replaced by generated text (its media links kept) and
     `generated` recorded. Raises EditError when the frontmatter cannot be edited."""
-    media = [m.group(0).strip() for m in MEDIA_LINE.finditer(body)]
+    media = [m.group(0).strip() for m in ASSET_EMBED_LINE.finditer(body)]
     new_body = clean_generated(generated_text)
     if media:
         new_body += "\n" + "\n".join(media) + "\n"

@@ -9,6 +9,7 @@ Outputs (a URL, a list of URLs, or data: URIs) are downloaded into the asset sto
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from typing import Any
@@ -27,6 +28,8 @@ DEADLINE_S = {"image": 180.0, "video": 900.0, "audio": 600.0}
 PREFER_WAIT_S = {"image": 5}
 TERMINAL_FAILURES = ("failed", "canceled", "aborted")
 ASSET_PREFIX = "asset:"
+# Replicate's advice: data: URIs for files up to 256 KB, the files API above that.
+MAX_DATA_URI_BYTES = 256 * 1024
 DOWNLOAD_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
 
@@ -104,8 +107,19 @@ class Replicate:
             if asset is None:
                 raise GenerationError(f"input asset {value[len(ASSET_PREFIX):][:12]} is missing from assets/: "
                                       "regenerate or restore it")
-            return data_uri(context.store.read(asset), asset.mime)
+            data = context.store.read(asset)
+            if len(data) <= MAX_DATA_URI_BYTES:
+                return data_uri(data, asset.mime)
+            return self._upload(asset.name, data, asset.mime)
         return value
+
+    def _upload(self, name: str, data: bytes, mime: str) -> str:
+        """A file too big for a data: URI goes up through the files API; its URL is the input."""
+        body = self.api.json_of(self.api.request("POST", "/files", files={"content": (name, data, mime)}))
+        url = (body.get("urls") or {}).get("get") if isinstance(body, dict) else None
+        if not isinstance(url, str):
+            raise self.api.malformed("an uploaded file without `urls.get`")
+        return url
 
     @staticmethod
     def _create_error(model: str):
@@ -123,6 +137,13 @@ class Replicate:
         return body
 
     def _until_done(self, prediction: dict, kind: str, context: RunContext) -> dict:
+        try:
+            return self._poll(prediction, kind, context)
+        except Cancelled:  # wherever the abort landed (a wait, a poll, a retry), stop the remote work
+            self._cancel(prediction)
+            raise
+
+    def _poll(self, prediction: dict, kind: str, context: RunContext) -> dict:
         deadline = context.clock.now() + DEADLINE_S[kind]
         while True:
             status = prediction["status"]
@@ -132,15 +153,11 @@ class Replicate:
                 reason = prediction.get("error") or status
                 raise ApiError(f"Replicate: the model {status} ({' '.join(str(reason).split())[:200]}): "
                                "try again, or change the prompt")
-            if context.cancel.is_set():
-                self._cancel(prediction)
-                raise Cancelled()
             if context.clock.now() >= deadline:
                 self._cancel(prediction)
                 raise ApiError(f"Replicate: no result after {DEADLINE_S[kind]:.0f} s; the prediction was cancelled: "
                                "try again later")
-            if context.clock.sleep(POLL_INTERVAL_S[kind], context.cancel):
-                self._cancel(prediction)
+            if context.cancel.is_set() or context.clock.sleep(POLL_INTERVAL_S[kind], context.cancel):
                 raise Cancelled()
             context.progress("polling")
             prediction = self._prediction(self.api.request("GET", self._url(prediction, "get")))
@@ -156,10 +173,9 @@ class Replicate:
 
     def _cancel(self, prediction: dict) -> None:
         """Stop the remote prediction; best effort, since the user is already leaving."""
-        try:  # with its own abort signal: the user's abort must not stop the cancel call itself
+        # With its own abort signal: the user's abort must not stop the cancel call itself.
+        with contextlib.suppress(GenerationError, Cancelled):
             self.api.request("POST", self._url(prediction, "cancel"), cancel=threading.Event())
-        except (GenerationError, Cancelled):
-            pass
 
     def _output_urls(self, prediction: dict) -> list[str]:
         output = prediction.get("output")
