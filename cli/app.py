@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from . import (  # noqa: F401  (they register their commands)
-    film_commands, generate_commands, history_commands, lsp_command, project_commands, watch_command)
+    film_commands, generate_commands, history_commands, lsp_command, project_commands, watch_command,
+)
 from .common import app
 
 

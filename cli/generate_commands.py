@@ -89,10 +89,24 @@ def generate(
             if dry_run:
                 _dry_run(generator, targets, mode, as_json)
                 return
+            if not as_json:
+                typer.echo(_estimate_line(generator, targets, mode), err=True)
             with task_progress("Generating", len(targets)) as advance:
                 result = run_batch(generator, targets, mode, jobs or generator.settings.concurrency,
                                    lambda outcome: advance(f"{outcome.key} {outcome.status}"))
     _summary(result, as_json)
+
+
+def _estimate_line(generator: Generator, targets: list[tuple[str, str]], mode: str | None) -> str:
+    """What the batch should cost, said before anything is paid for."""
+    total, planned = 0.0, 0
+    for key, kind in targets:
+        try:
+            total += generator.plan(key, kind, mode).estimate
+            planned += 1
+        except UserError:
+            continue  # the run reports it, with its reason
+    return f"{planned} to generate, about ${total:.4f} before cache hits"
 
 
 def _dry_run(generator: Generator, targets: list[tuple[str, str]], mode: str | None, as_json: bool) -> None:

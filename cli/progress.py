@@ -38,6 +38,18 @@ def sync_progress(label: str = "Indexing") -> Iterator[Callable[[int, int], None
 
 
 @contextlib.contextmanager
+def work_progress(label: str) -> Iterator[Callable[[float, float], None] | None]:
+    """A bar for one long job measured in any unit (seconds of video, ...), on a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(TextColumn(f"[bold]{label}"), BarColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+@contextlib.contextmanager
 def task_progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
     """A bar for `total` tasks; the callback advances it by one and shows the last one done."""
     if not sys.stderr.isatty() or total < 1:
@@ -55,15 +67,3 @@ def task_progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
         yield advance
     finally:
         progress.stop()
-
-
-@contextlib.contextmanager
-def work_progress(label: str) -> Iterator[Callable[[float, float], None] | None]:
-    """A bar for one long job measured in any unit (seconds of video, ...), on a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    with Progress(TextColumn(f"[bold]{label}"), BarColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(label, total=None)
-        yield lambda done, total: progress.update(task, completed=done, total=total)

@@ -41,6 +41,7 @@ def test_cli_generates_text_and_a_still_and_summarises(sample, cli, env_keys):
     assert "done 2 · cached 0 · failed 0 · cost $0.0000" in result.output
     result = cli("generate", "shot-1a", "--kind", "image", cwd=sample.root)
     assert result.exit_code == 0 and "done 1" in result.output and "cost $0.0030" in result.output
+    assert "1 to generate, about $0.0030 before cache hits" in result.output  # said before paying
     result = cli("generate", "shot-1a", "--kind", "image", cwd=sample.root)
     assert "done 0 · cached 1 · failed 0 · cost $0.0000" in result.output
     cost = cli("cost", "--json", cwd=sample.root)
