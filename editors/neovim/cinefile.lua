@@ -60,7 +60,8 @@ local function attach(args)
     return
   end
   local id = clients[root]
-  if not id or not vim.lsp.get_client_by_id(id) or vim.lsp.get_client_by_id(id).is_stopped() then
+  -- A client that has exited is gone from get_client_by_id: start a new one.
+  if not id or not vim.lsp.get_client_by_id(id) then
     id = start(root)
     clients[root] = id
   end
