@@ -7,8 +7,12 @@ from __future__ import annotations
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
+from cinefile.format.catalog import PHASES
+from cinefile.format.stale import STALE
+
 from ..errors import UserError
 from ..export import export_project
+from ..generate.ledger import Ledger
 from .block_edits import ActionError, approve_text, fresh_text, unapproved_stills
 from .edits import EditBuilder
 from .lifecycle import session_keys
@@ -16,8 +20,8 @@ from .model import Node
 from .progress import Work
 from .server import CinefileServer
 
-SYNC, MARK_FRESH, APPROVE, EXPORT, SET_KEYS = (
-    "cinefile.sync", "cinefile.markFresh", "cinefile.approve", "cinefile.export", "cinefile.setKeys")
+SYNC, MARK_FRESH, APPROVE, EXPORT, SET_KEYS, BLOCKS = (
+    "cinefile.sync", "cinefile.markFresh", "cinefile.approve", "cinefile.export", "cinefile.setKeys", "cinefile.blocks")
 
 
 def block_named(ls: CinefileServer, block_id) -> Node:
@@ -78,6 +82,28 @@ async def export_command(ls: CinefileServer, *args) -> dict:
         except UserError as error:
             raise JsonRpcInvalidParams(str(error)) from None
     return {"written": [str(path) for path in written]}
+
+
+async def blocks_command(ls: CinefileServer, *args) -> dict:
+    """Every block with its phase, state and assets, open buffers included, for an editor's
+    tree view; with the project's mode and spend so far, for its status bar."""
+    if ls.project is None:
+        raise JsonRpcInvalidParams("no cinefile project is open: open a folder holding cinefile.toml")
+    await ls.ready.wait()  # asked right at start-up, it answers once the model is loaded
+    blocks = []
+    for node in sorted(ls.model.nodes.values(), key=lambda n: (phase_position(n.phase), n.path)):
+        staleness = ls.model.staleness(node)
+        assets = [{"sha256": a.get("sha256"), "role": a.get("role"), "approved": bool(a.get("approved"))}
+                  for a in node.assets]
+        blocks.append({"id": node.id, "type": node.type, "phase": node.phase, "title": node.title, "path": node.path,
+                       "state": staleness.state, "stale_reason": staleness.reason if staleness.state == STALE else "",
+                       "generated": bool(assets), "assets": assets})
+    return {"root": str(ls.project.root), "mode": ls.project.config.mode,
+            "spent_usd": round(Ledger(ls.project.assets).total(), 6), "blocks": blocks}
+
+
+def phase_position(phase: str) -> int:
+    return PHASES.index(phase) if phase in PHASES else len(PHASES)
 
 
 def set_keys_command(ls: CinefileServer, *args) -> dict:

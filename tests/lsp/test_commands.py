@@ -17,7 +17,21 @@ async def test_the_commands_are_advertised(client):
     """Every command is in the server's capabilities, for the editor's command palette."""
     advertised = set(client.server_capabilities.execute_command_provider.commands)
     assert advertised == {"cinefile.sync", "cinefile.generate", "cinefile.markFresh", "cinefile.approve", "cinefile.export",
-                          "cinefile.setKeys"}
+                          "cinefile.setKeys", "cinefile.blocks"}
+
+
+async def test_blocks_lists_every_block_for_a_tree_view(client):
+    """cinefile.blocks gives each block's phase, state and assets, plus mode and spend."""
+    reply = await run(client, "cinefile.blocks")
+    assert reply["root"] == str(client.root) and reply["mode"] == "draft" and reply["spent_usd"] >= 0
+    by_id = {b["id"]: b for b in reply["blocks"]}
+    assert by_id["logline"]["phase"] == "Story" and by_id["mara"]["phase"] == "Design"
+    assert by_id["shot-1a"]["state"] == "stale" and "mara-raincoat changed" in by_id["shot-1a"]["stale_reason"]
+    assert by_id["shot-2a"]["state"] == "unreviewed" and by_id["mara"]["state"] == "fresh"
+    assert [b["phase"] for b in reply["blocks"]] == sorted((b["phase"] for b in reply["blocks"]),
+                                                           key=["Story", "Design", "Shooting"].index)
+    with_assets = [b for b in reply["blocks"] if b["assets"]]
+    assert with_assets and all(b["generated"] for b in with_assets)
 
 
 async def test_sync_reports_what_changed(client):
