@@ -131,8 +131,14 @@ def approve(project: Project, index: Index, key: str, sha_prefix: str | None = N
         pick = chosen[0]
     else:
         pick = stills[-1]
-    for entry in stills:
-        entry["approved"] = entry is pick
     current = _read(project, row)
-    _write(project, index, row, _edit(row, lambda: set_field(current, "assets", entries)))
+    approved = with_still_approved(entries, pick["sha256"])
+    _write(project, index, row, _edit(row, lambda: set_field(current, "assets", approved)))
     return pick
+
+
+def with_still_approved(assets: list, sha256: str) -> list:
+    """The assets with still `sha256` approved and the block's other stills not, so that its
+    video has one start image. Pure: the CLI and the language server both apply it."""
+    return [dict(a) | {"approved": a.get("sha256") == sha256} if isinstance(a, dict) and a.get("role") == "still" else a
+            for a in assets]

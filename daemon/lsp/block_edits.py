@@ -7,6 +7,7 @@ import re
 
 from cinefile.format.edit import EditError, set_field
 
+from ..generate.writeback import with_still_approved
 from .cursor import frontmatter_end
 from .model import Model, Node
 
@@ -36,12 +37,7 @@ def approve_text(node: Node, text: str, sha256: str) -> str:
     raw = node.block.frontmatter.get("assets") if node.block is not None else None
     if not isinstance(raw, list) or not any(isinstance(a, dict) and a.get("sha256") == sha256 for a in raw):
         raise ActionError(f"{node.path}: no asset {sha256[:12]}… in `assets`: generate a still first")
-    assets = []
-    for asset in raw:
-        if isinstance(asset, dict) and asset.get("role") == "still":
-            asset = dict(asset) | {"approved": asset.get("sha256") == sha256}
-        assets.append(asset)
-    return _set(text, "assets", assets)
+    return _set(text, "assets", with_still_approved(raw, sha256))
 
 
 def add_dependency_text(text: str, block_id: str) -> str:
