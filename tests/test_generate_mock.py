@@ -136,5 +136,5 @@ def test_cleaned_generated_text_never_breaks_the_file():
     nasty = "\ufeff---\ntitle: injected\n---\nLine one\n---\n\x00Line two\r\n-----\n"
     body = clean_generated(nasty)
     assert body == "Line one\n* * *\nLine two\n* * *\n"
-    block = parse_text("s.md", set_body("---\ntype: scene\ntitle: Kept\n---\n", body))
+    block = parse_text("s.md", set_body("---\ntype: scene\ntitle: Kept\nint_ext: INT\ntime_of_day: DAY\n---\n", body))
     assert block.problems == [] and block.title == "Kept" and block.body == body
