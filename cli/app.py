@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from . import film_commands, history_commands, project_commands, watch_command  # noqa: F401  (they register their commands)
+from . import (  # noqa: F401  (they register their commands)
+    film_commands, generate_commands, history_commands, lsp_command, project_commands, watch_command,
+)
 from .common import app
 
 

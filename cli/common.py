@@ -6,6 +6,7 @@ import contextlib
 import functools
 import json
 import os
+import sys
 import traceback
 from pathlib import Path
 from typing import Callable, Iterator
@@ -48,6 +49,10 @@ def command(name: str | None = None) -> Callable:
                 fail(str(error), error.exit_code)
             except KeyboardInterrupt:
                 fail("interrupted; nothing was left half-written", 130)
+            except BrokenPipeError:
+                # The reader went away (`cinefile ... | head`): that is not an error of ours.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                raise typer.Exit(0) from None
             except (typer.Exit, typer.Abort, SystemExit):
                 raise
             except Exception as error:  # a bug: still one line, the trace only on request

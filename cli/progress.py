@@ -47,3 +47,23 @@ def work_progress(label: str) -> Iterator[Callable[[float, float], None] | None]
                   console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(label, total=None)
         yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+@contextlib.contextmanager
+def task_progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A bar for `total` tasks; the callback advances it by one and shows the last one done."""
+    if not sys.stderr.isatty() or total < 1:
+        yield lambda description: None
+        return
+    progress = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                        console=Console(stderr=True), transient=True)
+    task = progress.add_task("", total=total)
+    progress.start()
+
+    def advance(description: str) -> None:
+        progress.update(task, advance=1, description=description)
+
+    try:
+        yield advance
+    finally:
+        progress.stop()

@@ -64,3 +64,9 @@ def m001_initial(db: Database) -> None:
     )
     db["dependencies"].create_index(["dst_key"])
     db["tabs"].insert_all({"id": i + 1, "project_id": 1, "name": name, "position": i} for i, name in enumerate(PHASES))
+
+
+@migrations()
+def m002_model_catalog(db: Database) -> None:
+    """Model lists fetched from the providers, kept for a while so `generate` need not ask each time."""
+    db["model_catalog"].create({"kind": str, "fetched_at": float, "data": str}, pk="kind")

@@ -20,6 +20,7 @@ from cinefile.format.hashing import bytes_hash
 from cinefile.format.parse import oversized_block, parse_block
 from cinefile.format.problems import Problem
 
+from .asset_index import link_assets
 from .index import Index, now_iso
 from .project import Project
 from .relink import relink_all, relink_changed
@@ -126,10 +127,22 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
             if progress:
                 progress(done, len(to_read))
         _apply(db, indexed, walked.files, reads, report, now_iso())
+        _link_assets(db, project, reads)
         if report.changed or relink or _needs_relink(db):
             report.relinked = _relink(db, None if relink else _changed_keys(indexed, reads, report))
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def _link_assets(db, project: Project, reads: dict[str, _Read]) -> None:
+    """Asset links follow the frontmatter of every block read."""
+    paths = sorted(reads)
+    ids: dict[str, int] = {}
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        ids.update((path, block_id) for block_id, path in db.execute(f"SELECT id, path FROM blocks WHERE path IN ({marks})", chunk))
+    link_assets(db, project.assets, [(ids[path], reads[path].block) for path in paths if path in ids])
 
 
 @contextlib.contextmanager

@@ -63,3 +63,22 @@ def set_field(text: str, key: str, value: Any) -> str:
         return text
     body = chunk if chunk.endswith(("\n", "\r")) or not chunk else chunk + newline
     return text[:start] + body + _render(key, value, newline) + text[end:]
+
+
+def set_body(text: str, body: str) -> str:
+    """Return `text` with everything after the frontmatter replaced by `body`.
+
+    The frontmatter keeps every byte; the body takes the file's line endings. The body
+    starts where `parse_text` says it does, so what is written is what is read back.
+    """
+    _, end = _frontmatter_span(text)
+    closing = _BOUNDARY.match(text, end)
+    assert closing is not None  # _frontmatter_span found it there
+    newline = "\r\n" if "\r\n" in text[:end] else "\n"
+    head = text[: closing.end()]
+    if text[closing.end() : closing.end() + 1] == "\n":
+        head += "\n"
+    else:
+        head += newline  # the file ended on the closing line: the body needs its own line
+    lines = body.replace("\r\n", "\n").replace("\r", "\n")
+    return head + lines.replace("\n", newline)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from .catalog import BOOKKEEPING_KEYS
 
 SHORT_HASH_LENGTH = 12
+# A line that only embeds or links a generated asset, `![Still: ...](../assets/<sha256>.png)`: the
+# body's view of frontmatter `assets`, which is bookkeeping (only approval is meaningful).
+ASSET_EMBED_LINE = re.compile(r"^[ \t]*!?\[[^\]\n]*\]\([^)\n]*assets/[0-9a-f]{64}\.\w+\)[ \t]*$", re.MULTILINE)
+
+
+def strip_asset_embeds(body: str) -> str:
+    return ASSET_EMBED_LINE.sub("", body)
 
 
 def normalize_body(body: str) -> str:
@@ -34,7 +42,7 @@ def _meaningful_fields(frontmatter: dict[str, Any]) -> dict[str, Any]:
 
 def content_hash(frontmatter: dict[str, Any], body: str) -> str:
     canonical = json.dumps(
-        [_meaningful_fields(frontmatter), normalize_body(body)],
+        [_meaningful_fields(frontmatter), normalize_body(strip_asset_embeds(body))],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

@@ -122,3 +122,16 @@ def test_a_corrupt_index_is_one_clear_line(cli, sample):
     sample.db_path.write_bytes(b"this is not a database" * 100)
     result = cli("status", cwd=sample.root)
     assert result.exit_code == 2 and "delete it and run `cinefile sync`" in result.output
+
+
+def test_a_reader_that_stops_early_is_not_an_error(sample):
+    """`cinefile generate --phase story --dry-run | head -1` ends quietly, not as an internal error."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "cinefile", "generate", "--phase", "story", "--dry-run"],
+                               cwd=sample.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline().startswith(b"== ")
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait() == 0 and "internal error" not in errors

@@ -1,0 +1,71 @@
+"""API keys: found in the environment or handed over by an editor, kept in memory only.
+
+A key is wrapped in `Secret`, whose str() and repr() never show it, so that a key that ends up
+in an f-string, a log line or an exception message shows as `***` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+# Where each provider's key is looked for, in order. Keys an editor hands over for the session
+# come last.
+ENV_NAMES: dict[str, tuple[str, ...]] = {
+    "openrouter": ("OPENROUTER_API_KEY", "COPILOT_OPENROUTER_API_KEY"),
+    "replicate": ("REPLICATE_API_KEY", "REPLICATE_API_TOKEN", "COPILOT_REPLICATE_API_KEY"),
+}
+
+
+class Secret:
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return "***"
+
+    __repr__ = __str__
+
+    def __reduce__(self):  # never pickled, never copied into another process by accident
+        raise TypeError("a Secret cannot be pickled")
+
+
+@dataclass(frozen=True)
+class Keys:
+    openrouter: Secret | None = None
+    replicate: Secret | None = None
+
+    def for_provider(self, provider: str) -> Secret | None:
+        return getattr(self, provider)
+
+    def secrets(self) -> list[str]:
+        return [s.reveal() for s in (self.openrouter, self.replicate) if s is not None]
+
+
+def find_keys(session: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None) -> Keys:
+    """The keys to use: the environment first, then those handed over for this session.
+
+    `session` maps a provider name ("openrouter", "replicate") to a key.
+    """
+    environ = os.environ if environ is None else environ
+    session = session or {}
+    found: dict[str, Secret | None] = {}
+    for provider, names in ENV_NAMES.items():
+        value = next((environ[name].strip() for name in names if environ.get(name, "").strip()), None)
+        value = value or (session.get(provider) or "").strip() or None
+        found[provider] = Secret(value) if value else None
+    return Keys(**found)
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """Text with every key replaced by ***, for anything that may be shown or stored."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text

@@ -1,0 +1,328 @@
+"""Running generations: one block (`generate_block`, for the language server) or a batch (the CLI).
+
+A job goes: request cache (unless forced) -> budget check -> provider -> result kept (asset
+files, `assets/meta`, request cache, ledger) -> block file written -> synced. The result is
+kept before the block is touched, so a paid generation is never lost, even when writing fails.
+An abort (the `cancel` event, or Ctrl-C in a batch) cancels remote predictions; since every
+file is written whole or not at all, nothing is left half-written.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import datetime
+import json
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from cinefile.daemon.errors import UserError
+from cinefile.daemon.index import Index
+from cinefile.daemon.project import Project
+
+from .assets import AssetStore, StoredAsset
+from .cache import RequestCache
+from .catalog import Catalog
+from .errors import Cancelled, GenerationError
+from .http import Clock
+from .keys import Keys, find_keys, redact
+from .ledger import Ledger
+from .plan import Job, Planner
+from .providers.base import GenRequest, GenResult, Provider, RunContext
+from .providers.mock import Mock
+from .providers.openrouter import OpenRouter
+from .providers.replicate import Replicate
+from .settings import settings_of
+from .writeback import attach_asset, write_text
+
+DONE, CACHED, FAILED, CANCELLED, SKIPPED = "done", "cached", "failed", "cancelled", "skipped"
+
+
+@dataclass
+class Outcome:
+    key: str
+    kind: str
+    status: str
+    message: str = ""
+    cost: float = 0.0
+    job: Job | None = None
+    assets: list[str] = field(default_factory=list)  # sha256 of what was linked
+
+    def to_json(self) -> dict:
+        return {"id": self.key, "kind": self.kind, "status": self.status, "message": self.message,
+                "cost_usd": round(self.cost, 6), "model": self.job.model if self.job else None,
+                "mode": self.job.mode if self.job else None, "assets": self.assets}
+
+
+class Generator:
+    """Everything one run of generation shares: providers, catalog, cache, ledger, budget."""
+
+    def __init__(self, project: Project, index: Index, *, keys: Keys | None = None, mock: bool = False,
+                 force: bool = False, cancel: threading.Event | None = None, clock: Clock | None = None,
+                 apply: Callable[[Job, GenResult], None] | None = None) -> None:
+        self.project, self.index, self.force = project, index, force
+        # Instead of writing results into block files, hand them to `apply` (the language
+        # server turns them into an edit in the editor, so that undo works).
+        self.apply = apply
+        self.settings = settings_of(project.config)
+        self.keys = find_keys() if keys is None else keys
+        self.cancel = cancel or threading.Event()
+        self.clock = clock or Clock()
+        self.store = AssetStore(project.root, self.settings.max_download_bytes)
+        self.cache = RequestCache(self.store)
+        self.ledger = Ledger(self.store.folder)
+        openrouter = OpenRouter(self.keys.openrouter, clock=self.clock, cancel=self.cancel) \
+            if self.keys.openrouter and not mock else None
+        replicate = Replicate(self.keys.replicate, clock=self.clock, cancel=self.cancel) \
+            if self.keys.replicate and not mock else None
+        self.providers: dict[str, Provider] = {"mock": Mock()}
+        self.providers.update({p.name: p for p in (openrouter, replicate) if p is not None})
+        self.catalog = Catalog(index, openrouter, replicate)
+        self.planner = Planner(project, index, self.settings, self.keys, self.catalog, self.store, mock)
+        self._budget_lock = threading.Lock()
+        self._reserved = 0.0
+        self._write_lock = threading.Lock()
+        self.budget_stopped = False
+
+    def __enter__(self) -> "Generator":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for provider in self.providers.values():
+            provider.close()
+
+    def plan(self, key: str, kind: str, mode: str | None = None) -> Job:
+        try:
+            return self.planner.plan(key, kind, mode)
+        except UserError as error:
+            raise type(error)(self._redact(str(error))) from None
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self.keys.secrets())
+
+    def run(self, job: Job, progress: Callable[[str], None] | None = None) -> Outcome:
+        """Run one planned job. Never raises for what went wrong: the outcome says it."""
+        progress = progress or (lambda stage: None)
+        if self.cancel.is_set():
+            return Outcome(job.key, job.kind, CANCELLED, "cancelled before it started", job=job)
+        if self.budget_stopped and job.estimate > 0:
+            return Outcome(job.key, job.kind, SKIPPED, "not started: the budget is spent", job=job)
+        try:
+            return self._run(job, progress)
+        except Cancelled:
+            return Outcome(job.key, job.kind, CANCELLED, "cancelled; nothing was written", job=job)
+        except UserError as error:
+            return Outcome(job.key, job.kind, FAILED, self._redact(str(error)), job=job)
+        except Exception as error:  # a bug must not take the batch (or the language server) down
+            return Outcome(job.key, job.kind, FAILED, self._redact(f"internal error: {type(error).__name__}: {error}"),
+                           job=job)
+
+    def _run(self, job: Job, progress: Callable[[str], None]) -> Outcome:
+        entry = None if self.force else self.cache.get(job.cache_key)
+        if entry is not None:
+            progress("cached")
+            result = GenResult(text=entry.get("text"), assets=[StoredAsset.from_json(a) for a in entry.get("assets", [])])
+            return self._apply(job, result, CACHED, 0.0)
+        self._reserve(job)
+        try:
+            context = RunContext(self.store, self.cancel, self.clock, progress, job.price)
+            request = GenRequest(job.kind, job.model, job.prompt, job.params, job.seed, job.inputs, job.title, job.type,
+                                 tuple(job.references), job.purpose)
+            progress("running")
+            result = self.providers[job.provider].run(request, context)
+            self._keep(job, result)
+        finally:
+            self._release(job)
+        return self._apply(job, result, DONE, result.cost)
+
+    def _reserve(self, job: Job) -> None:
+        limit = self.settings.budget_usd
+        with self._budget_lock:
+            if limit is not None and job.estimate > 0:
+                spent = self.ledger.total()
+                if spent + self._reserved + job.estimate > limit:
+                    self.budget_stopped = True
+                    raise GenerationError(f"budget: this would take spend to ${spent + self._reserved + job.estimate:.4f}, "
+                                          f"over the ${limit:.4f} limit in cinefile.toml ([budget] limit_usd); "
+                                          "raise it, or use draft or mock mode")
+            self._reserved += job.estimate
+
+    def _release(self, job: Job) -> None:
+        with self._budget_lock:
+            self._reserved -= job.estimate
+
+    def _keep(self, job: Job, result: GenResult) -> None:
+        """Keep a paid result before anything else can fail: files, meta, cache, ledger."""
+        at = _now()
+        meta = {"provider": job.provider, "model": job.model, "prompt": job.prompt,
+                "params": {k: v for k, v in job.params.items() if k != "system"}, "seed": job.seed,
+                "cost": result.cost, "block": job.key, "kind": job.kind, "mode": job.mode, "at": at}
+        for asset in result.assets:
+            self.store.write_meta(asset, meta)
+        self.cache.put(job.cache_key, {"text": result.text, "assets": [a.to_json() for a in result.assets],
+                                       "provider": job.provider, "model": job.model, "cost": result.cost, "at": at,
+                                       "meta": result.meta})
+        if job.provider != "mock":
+            self.ledger.record({"at": at, "block": job.key, "kind": job.kind, "mode": job.mode, "provider": job.provider,
+                                "model": job.model, "cost": result.cost, "estimate": job.estimate,
+                                "cache_key": job.cache_key})
+
+    def _apply(self, job: Job, result: GenResult, status: str, cost: float) -> Outcome:
+        if self.apply is not None:
+            self.apply(job, result)
+            return Outcome(job.key, job.kind, status, cost=cost, job=job, assets=[a.sha256 for a in result.assets])
+        with self._write_lock:
+            row = self.index.block(job.key)
+            if row is None:
+                raise GenerationError(f"`{job.key}` disappeared while it was generated; the result is cached: "
+                                      "restore the block and run again")
+            try:
+                if job.kind == "text":
+                    generated = {"from": job.record, "model": job.model, "mode": job.mode, "at": _now()}
+                    write_text(self.project, self.index, row, result.text or "", generated)
+                else:
+                    for asset in result.assets:
+                        attach_asset(self.project, self.index, row, asset, job.role or "reference")
+                        row = self.index.block(job.key) or row
+            except UserError as error:
+                raise GenerationError(f"{error} (the result is kept: run the same command again to use it at no cost)") from None
+        return Outcome(job.key, job.kind, status, cost=cost, job=job, assets=[a.sha256 for a in result.assets])
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def generate_block(project: Project, index: Index, key: str, kind: str = "text", mode: str | None = None, *,
+                   keys: Keys | None = None, cancel: threading.Event | None = None,
+                   progress: Callable[[str], None] | None = None, force: bool = False, mock: bool = False) -> Outcome:
+    """Generate one kind of content for one block. Raises GenerationError (a UserError) for bad
+    input found while planning; what goes wrong while running comes back in the Outcome."""
+    with Generator(project, index, keys=keys, mock=mock, force=force, cancel=cancel) as generator:
+        return generator.run(generator.plan(key, kind, mode), progress)
+
+
+def estimate(project: Project, index: Index, key: str, kind: str = "text", mode: str | None = None, *,
+             keys: Keys | None = None, mock: bool = False) -> Job:
+    """Plan without running: the exact prompt, model, provider and cost estimate."""
+    with Generator(project, index, keys=keys, mock=mock) as generator:
+        return generator.plan(key, kind, mode)
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    interrupted: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def cost(self) -> float:
+        return sum(o.cost for o in self.outcomes)
+
+
+def batch_levels(index: Index, keys: list[str]) -> list[list[str]]:
+    """Blocks in waves: a block runs after the blocks of the batch it is made from."""
+    wanted = set(keys)
+    rows = {k: index.block(k) for k in keys}
+    inputs = {k: [ref[0] for ref in json.loads(row["refs"] or "[]") if ref[0] in wanted and ref[0] != k] if row else []
+              for k, row in rows.items()}
+    level: dict[str, int] = {}
+
+    def depth(k: str, trail: frozenset) -> int:
+        if k in level:
+            return level[k]
+        below = [depth(d, trail | {k}) for d in inputs[k] if d not in trail]
+        level[k] = 1 + max(below) if below else 0
+        return level[k]
+
+    for k in keys:
+        depth(k, frozenset())
+    waves: dict[int, list[str]] = {}
+    for k in keys:
+        waves.setdefault(level[k], []).append(k)
+    return [waves[i] for i in sorted(waves)]
+
+
+def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | None, workers: int,
+              on_outcome: Callable[[Outcome], None] | None = None) -> BatchResult:
+    """Run many jobs, `workers` at a time, wave by wave. Ctrl-C cancels what is in flight."""
+    on_outcome = on_outcome or (lambda outcome: None)
+    result = BatchResult()
+    kinds: dict[str, list[str]] = {}
+    for key, kind in targets:
+        kinds.setdefault(key, []).append(kind)
+
+    def finish(outcome: Outcome) -> None:
+        result.outcomes.append(outcome)
+        on_outcome(outcome)
+
+    pending: set[concurrent.futures.Future] = set()
+    order: dict[concurrent.futures.Future, int] = {}
+
+    def interrupted() -> None:
+        result.interrupted = True
+        generator.cancel.set()  # the workers see it, cancel their predictions and write nothing
+
+    def drain() -> None:
+        while pending:
+            done, _ = concurrent.futures.wait(pending, timeout=0.2)
+            for future in sorted(done, key=order.__getitem__):  # in the order they were asked for
+                pending.discard(future)
+                finish(future.result())
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="generate")
+    wait_for_workers = True
+    try:
+        with ctrl_c_cancels(interrupted):
+            for wave in batch_levels(generator.index, list(kinds)):
+                for key in wave:
+                    for kind in kinds[key]:
+                        if generator.cancel.is_set() or generator.budget_stopped:
+                            cancelled = generator.cancel.is_set()
+                            finish(Outcome(key, kind, CANCELLED if cancelled else SKIPPED,
+                                           "cancelled" if cancelled else "not started: the budget is spent"))
+                            continue
+                        try:
+                            job = generator.plan(key, kind, mode)
+                        except UserError as error:
+                            finish(Outcome(key, kind, FAILED, str(error)))
+                            continue
+                        future = pool.submit(generator.run, job)
+                        order[future] = len(order)
+                        pending.add(future)
+                drain()
+    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting; the workers still cancel what they run
+        generator.cancel.set()
+        wait_for_workers = False
+        raise
+    finally:
+        pool.shutdown(wait=wait_for_workers, cancel_futures=not wait_for_workers)
+    return result
+
+
+@contextlib.contextmanager
+def ctrl_c_cancels(on_interrupt: Callable[[], None]) -> Iterator[None]:
+    """While a batch runs, the first Ctrl-C cancels it cleanly instead of raising wherever the
+    main thread happens to be; a second one raises KeyboardInterrupt as usual. (Signals reach the
+    main thread only.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handle(signum, frame) -> None:
+        signal.signal(signal.SIGINT, previous)
+        on_interrupt()
+
+    signal.signal(signal.SIGINT, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

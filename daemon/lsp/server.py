@@ -1,0 +1,184 @@
+"""The server object: the project it opened, the index, and the model of blocks with the
+open buffers laid over it. Capabilities live in their own modules (see `features.py`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from cinefile.format.parse import parse_text
+
+from ..errors import UserError
+from ..index import Index
+from ..project import Project, find_root
+from ..sync import SyncReport, open_index, sync
+from ..watcher import Watcher
+from .model import ROW_COLUMNS, Model, node_of_block, node_of_row
+
+log = logging.getLogger("cinefile.lsp")
+VERSION = "0.1.0"
+ROWS_PER_QUERY = 500
+
+
+class CinefileServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("cinefile", VERSION)
+        self.project: Project | None = None
+        self.index: Index | None = None  # sync writes through this connection
+        self.reads: Index | None = None  # and the model is read through this one
+        self.model = Model()
+        self.keys: dict[str, str] = {}  # API keys for this session only: never written anywhere
+        self.ready = asyncio.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.sync_lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.publisher = None  # set by features.py: the diagnostics scheduler
+        self.watcher: Watcher | None = None
+        self.estimates: dict[tuple, str | None] = {}  # generation costs, by block state
+        self.workspace_paths: list[Path] = []
+
+    # -- the project ---------------------------------------------------------------------
+
+    def folders(self, params: types.InitializeParams) -> list[Path]:
+        uris = [folder.uri for folder in params.workspace_folders or []]
+        if not uris and params.root_uri:
+            uris = [params.root_uri]
+        return [Path(path) for uri in uris if (path := to_fs_path(uri))]
+
+    def open_project(self, folders: Sequence[Path]) -> str | None:
+        """Open the first workspace folder that is (inside) a project; a message when none is."""
+        roots = list(dict.fromkeys(root for folder in folders if (root := find_root(folder)) is not None))
+        if not roots:
+            names = ", ".join(str(f) for f in folders) or "no folder"
+            return f"cinefile: {names} is not a cinefile project (no cinefile.toml): run `cinefile init` there to make one"
+        try:
+            project = Project(roots[0])
+            project.config  # a broken cinefile.toml is reported now, once
+            self.index = open_index(project)
+            self.reads = Index(project.db_path)
+        except UserError as error:
+            return f"cinefile: {error}"
+        self.project = project
+        if len(roots) > 1:
+            log.warning("several cinefile projects in the workspace; serving %s", roots[0])
+        return None
+
+    def load(self) -> None:
+        """Fill the model from the index; index first when project.db is new."""
+        if not self.reads.query("SELECT 1 FROM blocks LIMIT 1"):
+            self.run_sync()
+        rows = self.reads.query(f"SELECT {ROW_COLUMNS} FROM blocks")
+        self.model.load(node_of_row(row) for row in rows)
+
+    def run_sync(self, scope: list[str] | None = None) -> SyncReport:
+        """Index the folder (or some paths of it) and bring the model in line. Blocking."""
+        with self.sync_lock:
+            report = sync(self.project, self.index, scope=scope)
+        self.on_sync(report)
+        return report
+
+    def on_sync(self, report: SyncReport) -> None:
+        """After any sync (ours, the watcher's): reload the blocks it changed. Any thread."""
+        if not report.changed or self.stopping.is_set():
+            return
+        paths = report.added + report.modified + [new for _, new in report.renamed]
+        removed = report.removed + [old for old, _ in report.renamed]
+        nodes = []
+        for start in range(0, len(paths), ROWS_PER_QUERY):
+            chunk = paths[start:start + ROWS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            nodes += [node_of_row(row) for row in self.reads.query(f"SELECT {ROW_COLUMNS} FROM blocks WHERE path IN ({marks})", chunk)]
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._apply_disk, nodes, removed)
+
+    def _apply_disk(self, nodes, removed) -> None:
+        self.model.update_disk(nodes, removed)
+        if self.publisher is not None:
+            self.publisher.project_changed()
+
+    def watch(self) -> None:
+        """Keep the index and the model in line with the disk: git, the CLI, other editors.
+        The watcher starts with a catch-up sync of what changed while no one watched."""
+        self.watcher = Watcher(self.project, self.index, on_sync=self.on_sync, log=self.log_from_thread)
+        try:
+            self.watcher.start()
+        except UserError as error:
+            self.watcher = None
+            self.notify_user(f"cinefile: {error}", types.MessageType.Warning)
+
+    def log_from_thread(self, message: str) -> None:
+        log.info("%s", message)
+        if self.loop is not None and not self.stopping.is_set():
+            params = types.LogMessageParams(type=types.MessageType.Log, message=f"cinefile: {message}")
+            self.loop.call_soon_threadsafe(self.window_log_message, params)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+        with self.sync_lock:
+            for index in (self.index, self.reads):
+                if index is not None:
+                    index.close()
+            self.index = self.reads = None
+
+    # -- documents -----------------------------------------------------------------------
+
+    def rel_path(self, uri: str) -> str | None:
+        """The block path a URI names, or None when it is no block of the open project."""
+        if self.project is None:
+            return None
+        path = to_fs_path(uri)
+        if not path or not path.endswith(".md") or not self.project.contains(path):
+            return None
+        rel = self.project.relative(path)
+        return None if rel.startswith("..") or self.project.is_excluded(rel) else rel
+
+    def uri_of(self, rel: str) -> str:
+        return from_fs_path(str(self.project.root / rel))
+
+    def lines_of(self, rel: str) -> Sequence[str]:
+        """The lines of a block: its open buffer, else its file."""
+        document = self.workspace.text_documents.get(self.uri_of(rel))
+        if document is not None:
+            return document.lines
+        try:
+            return (self.project.root / rel).read_text(encoding="utf-8", errors="replace").splitlines(True)
+        except OSError:
+            return []
+
+    def document_node(self, uri: str):
+        """The node of an open or on-disk block, and the document's lines; (None, []) otherwise."""
+        rel = self.rel_path(uri)
+        if rel is None or not self.ready.is_set():
+            return None, []
+        node = self.model.nodes.get(rel)
+        lines = self.lines_of(rel)
+        if node is not None and node.block is None:
+            # A closed file: parse it once, so ranges and keys are exact for what is on disk.
+            node = node_of_block(parse_text(rel, "".join(lines)))
+        return node, lines
+
+    def update_buffer(self, uri: str) -> str | None:
+        rel = self.rel_path(uri)
+        if rel is None:
+            return None
+        document = self.workspace.get_text_document(uri)
+        self.model.set_buffer(node_of_block(parse_text(rel, document.source)))
+        return rel
+
+    def close_buffer(self, uri: str) -> None:
+        rel = self.rel_path(uri)
+        if rel is not None:
+            self.model.drop_buffer(rel)
+
+    def notify_user(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))

@@ -1,0 +1,79 @@
+"""Fixtures for the generation tests: the fake APIs wired in, keys, and a clock that never waits."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import pytest
+
+from cinefile.daemon.generate import http as http_module
+from cinefile.daemon.project import Project
+from cinefile.daemon.generate.http import Clock
+from cinefile.daemon.generate.keys import ENV_NAMES, Keys, Secret
+from cinefile.daemon.generate.runner import Generator
+
+from fake_apis import OPENROUTER_KEY, REPLICATE_KEY, FakeAPIs
+
+
+class FakeClock(Clock):
+    """Time that moves only when generation waits; it records every wait."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.slept: list[float] = []
+        self.lock = threading.Lock()
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float, cancel: threading.Event) -> bool:
+        with self.lock:
+            self.slept.append(seconds)
+            self.t += seconds
+        return cancel.is_set()
+
+
+@pytest.fixture
+def fake(monkeypatch) -> FakeAPIs:
+    apis = FakeAPIs()
+    monkeypatch.setattr(http_module, "TRANSPORT", apis.transport())
+    for names in ENV_NAMES.values():
+        for name in names:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("OPENROUTER_BASE_URL", raising=False)
+    monkeypatch.delenv("REPLICATE_BASE_URL", raising=False)
+    return apis
+
+
+@pytest.fixture
+def keys() -> Keys:
+    return Keys(Secret(OPENROUTER_KEY), Secret(REPLICATE_KEY))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def generator(sample, index_of, fake, keys, clock):
+    """A Generator on the sample film, talking to the fake APIs."""
+    with contextlib.ExitStack() as stack:
+        def make(**options) -> Generator:
+            project = Project(sample.root)  # reads cinefile.toml afresh
+            index = options.pop("index", None) or index_of(project)
+            return stack.enter_context(Generator(project, index, keys=options.pop("keys", keys), clock=clock, **options))
+
+        yield make
+
+
+@pytest.fixture
+def env_keys(monkeypatch, fake, clock):
+    """Keys in the environment, for the CLI; its waits go through the fake clock."""
+    from cinefile.daemon.generate import runner
+
+    monkeypatch.setenv("OPENROUTER_API_KEY", OPENROUTER_KEY)
+    monkeypatch.setenv("REPLICATE_API_TOKEN", REPLICATE_KEY)
+    monkeypatch.setattr(runner, "Clock", lambda: clock)
+    return fake

@@ -1,0 +1,32 @@
+"""Code lens on the frontmatter: dependents, state, and the action that fits."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from .conftest import close_block, open_block
+
+
+async def lenses(client, uri: str) -> list[types.CodeLens]:
+    return await client.text_document_code_lens_async(types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+
+
+async def test_lens_counts_dependents_and_shows_the_state(client):
+    """scene-1: two blocks are made from it, it is stale, and the lens marks it up to date;
+    the next lens generates it, with its cost (free here: no API keys, so mock mode)."""
+    uri = open_block(client, "story/scene-1.md")
+    state, generate = await lenses(client, uri)
+    assert state.range.start.line == 0
+    assert state.command.title == "2 dependents · stale · Mark up to date"
+    assert (state.command.command, list(state.command.arguments)) == ("cinefile.markFresh", ["scene-1"])
+    assert generate.command.title == "Generate (mock, free)"
+    assert list(generate.command.arguments) == ["scene-1", "text", "draft"]
+    close_block(client, uri)
+
+
+async def test_lens_of_a_fresh_block(client):
+    """mara: eight blocks name her, and she is fresh."""
+    uri = open_block(client, "design/mara.md")
+    lens = (await lenses(client, uri))[0]
+    assert lens.command.title == "8 dependents · fresh"
+    close_block(client, uri)

@@ -1,0 +1,140 @@
+"""The mock provider, prompts and templates, and the body edit that text generation relies on."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import threading
+import wave
+
+import pytest
+from PIL import Image
+
+from cinefile.daemon.generate import GenerationError, estimate, generate_block
+from cinefile.daemon.generate.assets import AssetStore
+from cinefile.daemon.generate.keys import Keys
+from cinefile.daemon.generate.providers import mock as mock_module
+from cinefile.daemon.generate.providers.base import GenRequest, RunContext
+from cinefile.daemon.generate.providers.mock import Mock
+from cinefile.daemon.generate.writeback import clean_generated
+from cinefile.format.edit import EditError, set_body
+from cinefile.format.parse import parse_text
+
+
+def run_mock(tmp_path, request: GenRequest) -> bytes | str:
+    store = AssetStore(tmp_path)
+    result = Mock().run(request, RunContext(store))
+    if result.text is not None:
+        return result.text
+    return store.read(result.assets[0])
+
+
+def request(kind: str, prompt: str = "A wide shot of the deck", **extra) -> GenRequest:
+    return GenRequest(kind, "mock", prompt, extra.pop("params", {}), 7, title="Wide on the car deck", **extra)
+
+
+def test_mock_text_reads_like_the_type_and_names_what_it_is_made_from(tmp_path):
+    scene = request("text", block_type="scene", references=("Mara", "Ferry car deck"))
+    text = run_mock(tmp_path, scene)
+    assert text == run_mock(tmp_path, scene)  # deterministic
+    assert text.startswith("EXT. WIDE ON THE CAR DECK - NIGHT") and "MARA\n" in text and "Ferry car deck" in text
+
+
+def test_mock_still_is_a_real_png_and_deterministic(tmp_path):
+    data = run_mock(tmp_path, request("image"))
+    assert data == run_mock(tmp_path / "again", request("image"))
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG" and image.size == (640, 360)
+    assert run_mock(tmp_path, request("image", "another prompt")) != data
+
+
+def test_mock_video_without_ffmpeg_is_an_animated_gif(tmp_path, monkeypatch):
+    monkeypatch.setattr(mock_module.shutil, "which", lambda name: None)
+    data = run_mock(tmp_path, request("video"))
+    assert data == run_mock(tmp_path / "again", request("video"))
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "GIF" and image.is_animated and image.n_frames == mock_module.FRAMES
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed; the GIF fallback is tested above")
+def test_mock_video_with_ffmpeg_is_an_mp4(tmp_path):
+    data = run_mock(tmp_path, request("video"))
+    assert data[4:8] == b"ftyp" and len(data) > 1000
+    assert data == run_mock(tmp_path / "again", request("video"))
+
+
+def test_mock_audio_is_a_wav_whose_length_follows_the_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(mock_module.shutil, "which", lambda name: None)  # the tone, whatever is installed
+
+    def seconds(text: str) -> float:
+        data = run_mock(tmp_path, request("audio", params={"text": text}))
+        with wave.open(io.BytesIO(data)) as wav:
+            return wav.getnframes() / wav.getframerate()
+
+    short, long = seconds("Not tonight."), seconds(" ".join(["word"] * 20))
+    assert short == 1.0 and long == pytest.approx(8.0)
+    assert run_mock(tmp_path, request("audio", params={"text": "a b c"})) == run_mock(tmp_path, request("audio", params={"text": "a b c"}))
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed; the tone is tested above")
+def test_mock_audio_speaks_with_espeak(tmp_path):
+    def seconds(text: str) -> float:
+        data = run_mock(tmp_path, request("audio", params={"text": text}))
+        assert data[:4] == b"RIFF" and data[8:12] == b"WAVE"
+        with wave.open(io.BytesIO(data)) as wav:
+            return wav.getnframes() / wav.getframerate()
+
+    assert seconds("Lift the ramp, love.") < seconds("Lift the ramp, love. " * 5)
+
+
+def test_generate_block_api_in_mock_mode_links_everything(sample, index_of, monkeypatch):
+    index = index_of(sample)
+    progress = []
+    outcome = generate_block(sample, index, "shot-1a", "image", keys=Keys(), progress=progress.append)
+    assert outcome.status == "done" and outcome.job.provider == "mock" and progress == ["running"]
+    again = generate_block(sample, index, "shot-1a", "image", keys=Keys())
+    assert again.status == "cached" and again.assets == outcome.assets
+    cancel = threading.Event()
+    cancel.set()
+    assert generate_block(sample, index, "logline", keys=Keys(), cancel=cancel).status == "cancelled"
+    job = estimate(sample, index, "scene-1", "text", keys=Keys())
+    assert job.estimate == 0 and job.model == "mock" and "The Ramp" in job.prompt
+    with pytest.raises(GenerationError, match="no block `nope`"):
+        generate_block(sample, index, "nope", keys=Keys())
+
+
+def test_prompt_follows_dependencies_transitively(sample, index_of):
+    job = estimate(sample, index_of(sample), "shot-1b", "image", keys=Keys())
+    # shot-1b names only its parent; the scene above it brings Mara, her raincoat, the deck, the style.
+    assert "A deckhand in her second season" in job.prompt and "sodium orange" in job.prompt
+
+
+def test_project_template_overrides_the_built_in_one(sample, index_of):
+    (sample.root / "prompts").mkdir()
+    (sample.root / "prompts" / "scene.md").write_text("Scene $title for $project costs $$5.\nCast: $characters\n")
+    index = index_of(sample)
+    job = estimate(sample, index, "scene-1", "text", keys=Keys())
+    assert job.template == "prompts/scene.md"
+    assert job.prompt.startswith("Scene The Ramp for Night Ferry costs $5.\nCast: Mara: # Mara\n\nA deckhand")
+    (sample.root / "prompts" / "scene.md").write_text("Scene $titel\n")
+    with pytest.raises(GenerationError, match=r"prompts/scene.md: unknown variable \$titel: use one of \$project"):
+        estimate(sample, index, "scene-1", "text", keys=Keys())
+    (sample.root / "prompts" / "shot.image.md").write_text("Still of $title\n")
+    assert estimate(sample, index, "shot-1a", "image", keys=Keys()).prompt == "Still of Wide on the car deck\n"
+
+
+def test_set_body_keeps_the_frontmatter_bytes():
+    text = "---\r\ntype: scene   # keep me\r\ntitle: 'Odd'\r\n---\r\nold\r\n"
+    new = set_body(text, "new\nlines\n")
+    assert new == "---\r\ntype: scene   # keep me\r\ntitle: 'Odd'\r\n---\r\nnew\r\nlines\r\n"
+    assert set_body("---\ntype: scene\n---", "body\n") == "---\ntype: scene\n---\nbody\n"
+    with pytest.raises(EditError):
+        set_body("no frontmatter", "x")
+
+
+def test_cleaned_generated_text_never_breaks_the_file():
+    nasty = "\ufeff---\ntitle: injected\n---\nLine one\n---\n\x00Line two\r\n-----\n"
+    body = clean_generated(nasty)
+    assert body == "Line one\n* * *\nLine two\n* * *\n"
+    block = parse_text("s.md", set_body("---\ntype: scene\ntitle: Kept\n---\n", body))
+    assert block.problems == [] and block.title == "Kept" and block.body == body
