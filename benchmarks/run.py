@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import figures_generate  # noqa: E402
 import figures_lsp  # noqa: E402
 import figures_sync  # noqa: E402
 import figures_watch  # noqa: E402
@@ -24,7 +25,7 @@ from synthetic import generate  # noqa: E402
 
 OUT = Path(__file__).parent / "out"
 TARGET_SIZE = 10_000
-FIGURES = {"sync": figures_sync, "watch": figures_watch, "lsp": figures_lsp}
+FIGURES = ("sync", "watch", "lsp", "generate")
 
 
 def project_of(size: int, base: Path) -> Path:
@@ -38,7 +39,7 @@ def _number(value: float | None, unit: str) -> str:
     if value is None:
         return ""
     if unit == "s":
-        return f"{value:.3f} s"
+        return f"{value:.3f} s" if value >= 0.1 else f"{value * 1000:.2f} ms"
     return f"{value:.1f} {unit}"
 
 
@@ -76,7 +77,7 @@ def markdown(rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated block counts")
-    parser.add_argument("--figures", default=",".join(FIGURES), help="which figure groups: sync, watch, lsp")
+    parser.add_argument("--figures", default=",".join(FIGURES), help="which figure groups: " + ", ".join(FIGURES))
     parser.add_argument("--out", type=Path, default=OUT / "results.json")
     parser.add_argument("--projects", type=Path, default=OUT / "projects")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each sync figure (the best counts)")
@@ -102,6 +103,8 @@ def _measure(name: str, root: Path, args) -> list[dict]:
         return figures_sync.measure(root, args.repeat)
     if name == "watch":
         return figures_watch.measure(root, edits=max(args.samples // 5, 5))
+    if name == "generate":
+        return figures_generate.measure(root, blocks=max(args.samples // 10, 3))
     if name == "lsp":
         if not figures_lsp.available():
             print("skipping the language server figures: this install has no `cinefile lsp`", file=sys.stderr)

@@ -32,7 +32,7 @@ def test_the_benchmark_prints_a_table_and_writes_json(tmp_path, capsys):
     rows = json.loads(out.read_text())["rows"]
     figures = {row["figure"] for row in rows}
     assert {"cold sync", "re-sync, nothing changed", "save -> index (watcher)", "burst of edits -> converged",
-            "daemon peak RSS"} <= figures
+            "daemon peak RSS", "mock generation, per block (text)"} <= figures
     if figures_lsp.available():
         assert {"LSP start -> first diagnostics", "LSP completion", "LSP hover", "LSP definition",
                 "LSP didChange -> diagnostics", "language server peak RSS"} <= figures
