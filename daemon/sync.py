@@ -28,6 +28,9 @@ from .walk import FileStat, walk
 
 Progress = Callable[[int, int], None]
 _TAB_IDS = {phase: i + 1 for i, phase in enumerate(PHASES)}
+# Encoders built once (json.dumps builds one per call when given options); same output.
+_TEXT_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_FRONTMATTER_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode
 _STAT_COLUMNS = "id, path, key, mtime_ns, size, file_hash, version"
 
 
@@ -90,14 +93,14 @@ def _row(read: _Read, now: str) -> dict:
         "key": block.id, "path": block.path, "type": block.type, "title": block.title,
         "phase": block.phase, "tab_id": _TAB_IDS.get(block.phase),
         "parent_key": block.parent.target if block.parent else None,
-        "content": block.body, "tags": json.dumps(block.tags, ensure_ascii=False),
+        "content": block.body, "tags": _TEXT_JSON(block.tags),
         "content_hash": block.content_hash, "file_hash": read.file_hash,
         "mtime_ns": read.stat.mtime_ns, "size": read.stat.size,
-        "frontmatter": json.dumps(block.frontmatter, ensure_ascii=False, default=str),
+        "frontmatter": _FRONTMATTER_JSON(block.frontmatter),
         "refs": json.dumps([r.to_json() for r in block.refs]),
         "id_range": json.dumps(block.id_range.to_json()),
         "record": json.dumps(block.record) if block.record is not None else None,
-        "problems": json.dumps([p.to_json() for p in block.problems], ensure_ascii=False),
+        "problems": _TEXT_JSON([p.to_json() for p in block.problems]),
         "updated_at": now,
     }
 
@@ -270,7 +273,7 @@ def _history(block_id: int, action: str, values: dict, now: str, *, text: str | 
         payload["from"] = moved_from
     return {"block_id": block_id, "action": action, "timestamp": now, "block_key": values["key"],
             "version": values["version"], "path": values["path"],
-            "payload": json.dumps(payload, ensure_ascii=False)}
+            "payload": _TEXT_JSON(payload)}
 
 
 def _pair_renames(removed: dict[str, dict], new: list[str], reads: dict[str, _Read]) -> list[tuple[str, str]]:
