@@ -80,9 +80,9 @@ def relink_changed(db, keys: Iterable[str]) -> list[str]:
     keys = set(keys)
     if not keys:
         return []
-    stale_keys = _dependents(db, keys)
-    total = db.execute("SELECT count(DISTINCT key) FROM blocks").fetchone()[0]
-    if len(stale_keys) > FULL_RELINK_SHARE * total:
+    limit = FULL_RELINK_SHARE * db.execute("SELECT count(DISTINCT key) FROM blocks").fetchone()[0]
+    stale_keys = _dependents(db, keys, limit)
+    if stale_keys is None:
         return relink_all(db)
     link_rows, cycles = _link_scope(db, keys)
     by_key = _rows_by_key(db, set(stale_keys) | {ref[0] for row in link_rows for ref in _link_node(row).refs}
@@ -133,10 +133,13 @@ def _rows_by_key(db, keys: set[str]) -> dict[str, list[tuple]]:
     return found
 
 
-def _dependents(db, keys: set[str]) -> list[str]:
-    """These ids and every id made from them, transitively."""
+def _dependents(db, keys: set[str], limit: float) -> list[str] | None:
+    """These ids and every id made from them, transitively; None once there are more than
+    `limit` of them."""
     seen, frontier = set(keys), sorted(keys)
     while frontier:
+        if len(seen) > limit:
+            return None
         marks = json.dumps(frontier)
         rows = db.execute(
             "SELECT b.key FROM dependencies AS d JOIN blocks AS b ON b.id = d.src_block_id "
@@ -144,7 +147,7 @@ def _dependents(db, keys: set[str]) -> list[str]:
             "UNION SELECT key FROM blocks WHERE parent_key IN (SELECT value FROM json_each(?))", [marks, marks]).fetchall()
         frontier = sorted({key for (key,) in rows} - seen)
         seen.update(frontier)
-    return sorted(seen)
+    return sorted(seen) if len(seen) <= limit else None
 
 
 def _link_scope(db, keys: set[str]) -> tuple[list[tuple], list[list[str]]]:
