@@ -80,7 +80,7 @@ def relink_changed(db, keys: Iterable[str]) -> list[str]:
     keys = set(keys)
     if not keys:
         return []
-    limit = FULL_RELINK_SHARE * db.execute("SELECT count(DISTINCT key) FROM blocks").fetchone()[0]
+    limit = FULL_RELINK_SHARE * db.execute("SELECT count(*) FROM blocks").fetchone()[0]
     stale_keys = _dependents(db, keys, limit)
     if stale_keys is None:
         return relink_all(db)
@@ -99,12 +99,14 @@ def relink_changed(db, keys: Iterable[str]) -> list[str]:
     relinked = _store(db, [(row, found, state if state is not None else restore(row[9], row[10], row[11]))
                            for row, found, state in updates.values()])
     marks = json.dumps(sorted(keys))
+    changed_ids = "SELECT id FROM blocks WHERE key IN (SELECT value FROM json_each(?))"
     db.execute("UPDATE blocks SET parent_id = (SELECT p.id FROM blocks AS p WHERE p.key = blocks.parent_key "
-               "ORDER BY p.path LIMIT 1) WHERE parent_key IS NOT NULL "
-               "AND (parent_key IN (SELECT value FROM json_each(?)) OR key IN (SELECT value FROM json_each(?)))", [marks, marks])
+               "ORDER BY p.path LIMIT 1) WHERE parent_key IS NOT NULL AND id IN "
+               f"(SELECT id FROM blocks WHERE parent_key IN (SELECT value FROM json_each(?)) UNION {changed_ids})", [marks, marks])
     db.execute("UPDATE dependencies SET dst_block_id = (SELECT b.id FROM blocks AS b WHERE b.key = dependencies.dst_key "
-               "ORDER BY b.path LIMIT 1) WHERE dst_key IN (SELECT value FROM json_each(?)) "
-               "OR src_block_id IN (SELECT id FROM blocks WHERE key IN (SELECT value FROM json_each(?)))", [marks, marks])
+               "ORDER BY b.path LIMIT 1) WHERE rowid IN (SELECT rowid FROM dependencies WHERE dst_key IN "
+               f"(SELECT value FROM json_each(?)) UNION SELECT rowid FROM dependencies WHERE src_block_id IN ({changed_ids}))",
+               [marks, marks])
     return sorted(relinked)
 
 
@@ -155,10 +157,12 @@ def _link_scope(db, keys: set[str]) -> tuple[list[tuple], list[list[str]]]:
     those naming one, those with such problems already (a cycle broken, a suggestion for an
     unknown id that a new block may change), and the members of any cycle through them."""
     marks = json.dumps(sorted(keys))
+    # One indexed lookup per reason (an OR of them would scan the table).
     rows = {row[0]: row for row in _select(
-        db, "key IN (SELECT value FROM json_each(?)) OR parent_key IN (SELECT value FROM json_each(?)) "
-            "OR id IN (SELECT src_block_id FROM dependencies WHERE dst_key IN (SELECT value FROM json_each(?))) "
-            "OR (link_problems IS NOT NULL AND link_problems != '[]')", marks, marks, marks)}
+        db, "id IN (SELECT id FROM blocks WHERE key IN (SELECT value FROM json_each(?)) "
+            "UNION SELECT id FROM blocks WHERE parent_key IN (SELECT value FROM json_each(?)) "
+            "UNION SELECT src_block_id FROM dependencies WHERE dst_key IN (SELECT value FROM json_each(?)) "
+            "UNION SELECT id FROM blocks WHERE link_problems IS NOT NULL AND link_problems != '[]')", marks, marks, marks)}
     cycles = _cycles_from(db, {row[2] for row in rows.values()})
     for members in _rows_by_key(db, {key for cycle in cycles for key in cycle}).values():
         rows.update((row[0], row) for row in members)
