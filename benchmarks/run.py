@@ -68,9 +68,28 @@ def table(rows: list[dict]) -> str:
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
 
 
+def _value(row: dict) -> str:
+    if "p50" in row:
+        return f"{row['p50']:.1f} / {row['p95']:.1f} / {row['p99']:.1f} ms"
+    cell = _number(row["value"], row["unit"])
+    if row.get("floor_value"):
+        cell += f" ({row['value'] / row['floor_value']:.1f}× the floor, {_number(row['floor_value'], row['unit'])})"
+    return cell
+
+
 def markdown(rows: list[dict]) -> str:
-    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    lines += ["| " + " | ".join(_cells(row)) + " |" for row in rows]
+    """One line per figure, one column per size: how each figure grows, and its target."""
+    sizes = sorted({row["size"] for row in rows})
+    figures = list(dict.fromkeys(row["figure"] for row in rows))
+    found = {(row["figure"], row["size"]): row for row in rows}
+    header = ["figure", *(f"{size:,} blocks" for size in sizes), f"target at {TARGET_SIZE:,}", "met", "floor"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for figure in figures:
+        some = next(found[(figure, size)] for size in sizes if (figure, size) in found)
+        cells = _cells(found.get((figure, TARGET_SIZE), some | {"size": TARGET_SIZE}))
+        met = cells[6] if (figure, TARGET_SIZE) in found else ""
+        values = [_value(found[(figure, size)]) if (figure, size) in found else "" for size in sizes]
+        lines.append("| " + " | ".join([figure, *values, cells[5], met, some.get("floor") or ""]) + " |")
     return "\n".join(lines)
 
 
@@ -81,9 +100,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT / "results.json")
     parser.add_argument("--projects", type=Path, default=OUT / "projects")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each sync figure (the best counts)")
-    parser.add_argument("--samples", type=int, default=200, help="requests of each kind for the latency figures")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--samples", type=int, default=400, help="requests of each kind for the latency figures")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table, one column per size")
+    parser.add_argument("--from-json", type=Path, metavar="FILE", help="print the table of an earlier run; measure nothing")
     args = parser.parse_args(argv)
+    if args.from_json:
+        rows = json.loads(args.from_json.read_text())["rows"]
+        print(markdown(rows) if args.markdown else table(rows))
+        return
     groups = [name.strip() for name in args.figures.split(",") if name.strip()]
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
