@@ -13,17 +13,14 @@ from pathlib import Path
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from common import block_files, timing
+
 from cinefile.daemon.project import Project
 from cinefile.daemon.sync import open_index, sync
 
 
-def _block_files(root: Path) -> list[str]:
-    return [os.path.join(folder, name) for folder, _, names in os.walk(root) for name in names
-            if name.endswith(".md") and "/." not in folder]
-
-
 def read_parse_floor(root: Path) -> float:
-    files = _block_files(root)
+    files = [os.path.join(root, rel) for rel in block_files(root)]
     started = time.perf_counter()
     for path in files:
         with open(path, "rb") as handle:
@@ -85,6 +82,7 @@ def measure(root: Path, repeat: int = 3) -> list[dict]:
     floor_walk = min(stat_walk_floor(root) for _ in range(repeat))
     warm = min(resync(root) for _ in range(repeat))
     return [
-        {"figure": "cold sync", "seconds": cold, "floor": "read + libyaml parse", "floor_seconds": floor_parse},
-        {"figure": "re-sync, nothing changed", "seconds": warm, "floor": "os.scandir stat walk", "floor_seconds": floor_walk},
+        timing("cold sync", cold, floor="read + libyaml parse", floor_seconds=floor_parse, target=1.3 * floor_parse,
+               note="target: 1.3x the floor"),
+        timing("re-sync, nothing changed", warm, floor="os.scandir stat walk", floor_seconds=floor_walk, target=0.15),
     ]

@@ -1,24 +1,31 @@
 """Measure cinefile's speed figures beside their floors, at several project sizes.
 
-    python benchmarks/run.py --sizes 1000,10000 [--out benchmarks/out/results.json]
+    python benchmarks/run.py --sizes 1000,10000,50000
 
-Prints a table and writes JSON. Projects are generated once per size (deterministic) under
-benchmarks/out/projects/.
+Prints a table (Markdown with --markdown) and writes JSON. Projects are generated once per
+size (deterministic) under benchmarks/out/projects/. Targets are the ones set for 10,000
+blocks; at other sizes the table shows how each figure grows.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import platform
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import figures_generate  # noqa: E402
+import figures_lsp  # noqa: E402
 import figures_sync  # noqa: E402
+import figures_watch  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 OUT = Path(__file__).parent / "out"
+TARGET_SIZE = 10_000
+FIGURES = ("sync", "watch", "lsp", "generate")
 
 
 def project_of(size: int, base: Path) -> Path:
@@ -28,29 +35,112 @@ def project_of(size: int, base: Path) -> Path:
     return root
 
 
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    if unit == "s":
+        return f"{value:.3f} s" if value >= 0.1 else f"{value * 1000:.2f} ms"
+    return f"{value:.1f} {unit}"
+
+
+def _cells(row: dict) -> list[str]:
+    unit = row["unit"]
+    if "p50" in row:
+        value = f"{row['p50']:.1f} / {row['p95']:.1f} / {row['p99']:.1f} ms"
+    else:
+        value = _number(row["value"], unit)
+    floor = f"{row['floor']}: {_number(row['floor_value'], unit)}" if row.get("floor") else ""
+    ratio = f"{row['value'] / row['floor_value']:.2f}x" if row.get("floor_value") else ""
+    target, met = "", ""
+    if row.get("target") is not None:
+        target = ("p95 " if "p95" in row else "") + "≤ " + _number(row["target"], unit)
+        if row["size"] == TARGET_SIZE:
+            met = "yes" if row["value"] <= row["target"] else "NO"
+    return [f"{row['size']:,}", row["figure"], value, floor, ratio, target, met, row.get("note", "")]
+
+
+HEADER = ["blocks", "figure", "value (p50 / p95 / p99)", "floor", "vs floor", f"target at {TARGET_SIZE:,}", "met", "note"]
+
+
 def table(rows: list[dict]) -> str:
-    lines = [f"{'size':>7}  {'figure':<28} {'seconds':>9}  {'floor':<24} {'floor s':>9}  {'ratio':>6}"]
-    for row in rows:
-        ratio = row["seconds"] / row["floor_seconds"] if row.get("floor_seconds") else float("nan")
-        lines.append(f"{row['size']:>7}  {row['figure']:<28} {row['seconds']:>9.3f}  {row['floor']:<24} "
-                     f"{row['floor_seconds']:>9.3f}  {ratio:>6.2f}")
+    lines = [HEADER] + [_cells(row) for row in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADER))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
+
+
+def _value(row: dict) -> str:
+    if "p50" in row:
+        return f"{row['p50']:.1f} / {row['p95']:.1f} / {row['p99']:.1f} ms"
+    cell = _number(row["value"], row["unit"])
+    if row.get("floor_value"):
+        cell += f" ({row['value'] / row['floor_value']:.1f}× the floor, {_number(row['floor_value'], row['unit'])})"
+    return cell
+
+
+def markdown(rows: list[dict]) -> str:
+    """One line per figure, one column per size: how each figure grows, and its target."""
+    sizes = sorted({row["size"] for row in rows})
+    figures = list(dict.fromkeys(row["figure"] for row in rows))
+    found = {(row["figure"], row["size"]): row for row in rows}
+    header = ["figure", *(f"{size:,} blocks" for size in sizes), f"target at {TARGET_SIZE:,}", "met", "floor"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for figure in figures:
+        some = next(found[(figure, size)] for size in sizes if (figure, size) in found)
+        cells = _cells(found.get((figure, TARGET_SIZE), some | {"size": TARGET_SIZE}))
+        met = cells[6] if (figure, TARGET_SIZE) in found else ""
+        values = [_value(found[(figure, size)]) if (figure, size) in found else "" for size in sizes]
+        lines.append("| " + " | ".join([figure, *values, cells[5], met, some.get("floor") or ""]) + " |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated block counts")
+    parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated block counts")
+    parser.add_argument("--figures", default=",".join(FIGURES), help="which figure groups: " + ", ".join(FIGURES))
     parser.add_argument("--out", type=Path, default=OUT / "results.json")
     parser.add_argument("--projects", type=Path, default=OUT / "projects")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each sync figure (the best counts)")
+    parser.add_argument("--samples", type=int, default=400, help="requests of each kind for the latency figures")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table, one column per size")
+    parser.add_argument("--from-json", type=Path, metavar="FILE", help="print the table of an earlier run; measure nothing")
     args = parser.parse_args(argv)
+    if args.from_json:
+        rows = json.loads(args.from_json.read_text())["rows"]
+        print(markdown(rows) if args.markdown else table(rows))
+        return
+    groups = [name.strip() for name in args.figures.split(",") if name.strip()]
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         root = project_of(size, args.projects)
-        rows += [row | {"size": size} for row in figures_sync.measure(root, args.repeat)]
-    print(table(rows))
+        for name in groups:
+            found = _measure(name, root, args)
+            rows += [row | {"size": size} for row in found]
+            print(table([row | {"size": size} for row in found]).split("\n", 1)[-1], file=sys.stderr, flush=True)
+    print(markdown(rows) if args.markdown else table(rows))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(rows, indent=2) + "\n")
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": _cpus()}
+    args.out.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+
+
+def _measure(name: str, root: Path, args) -> list[dict]:
+    if name == "sync":
+        return figures_sync.measure(root, args.repeat)
+    if name == "watch":
+        return figures_watch.measure(root, edits=max(args.samples // 5, 5))
+    if name == "generate":
+        return figures_generate.measure(root, blocks=max(args.samples // 10, 3))
+    if name == "lsp":
+        if not figures_lsp.available():
+            print("skipping the language server figures: this install has no `cinefile lsp`", file=sys.stderr)
+            return []
+        return figures_lsp.measure(root, requests=args.samples, changes=max(args.samples // 4, 5))
+    raise SystemExit(f"unknown figure group `{name}`: use {', '.join(FIGURES)}")
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
 
 
 if __name__ == "__main__":

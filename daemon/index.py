@@ -8,7 +8,7 @@ import json
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -76,9 +76,16 @@ class Index:
     def blocks(self, where: str = "1", params: Any = ()) -> list[dict]:
         return self.query(f"SELECT * FROM blocks WHERE {where} ORDER BY path", params)
 
-    def hashes(self) -> dict[str, str]:
+    def hashes(self, keys: Iterable[str] | None = None) -> dict[str, str]:
+        """Content hash by id: of every block, or only of the ids in `keys` (one indexed
+        lookup, where every block would be a table scan per call)."""
         # Read in reverse so that, for a duplicated id, the first path wins as everywhere else.
-        return {r["key"]: r["content_hash"] for r in self.query("SELECT key, content_hash FROM blocks ORDER BY path DESC")}
+        if keys is None:
+            rows = self.query("SELECT key, content_hash FROM blocks ORDER BY path DESC")
+        else:
+            rows = self.query("SELECT key, content_hash FROM blocks WHERE key IN (SELECT value FROM json_each(?)) "
+                              "ORDER BY path DESC", [json.dumps(sorted(set(keys)))])
+        return {r["key"]: r["content_hash"] for r in rows}
 
     def dependents(self, key: str) -> list[dict]:
         return self.query(

@@ -70,3 +70,12 @@ def m001_initial(db: Database) -> None:
 def m002_model_catalog(db: Database) -> None:
     """Model lists fetched from the providers, kept for a while so `generate` need not ask each time."""
     db["model_catalog"].create({"kind": str, "fetched_at": float, "data": str}, pk="kind")
+
+
+@migrations()
+def m003_relink_indexes(db: Database) -> None:
+    """What a relink after a change looks up: children by parent id, blocks never linked, and
+    blocks with cross-file problems (few: partial indexes stay small)."""
+    db["blocks"].create_index(["parent_key"])
+    db.execute("CREATE INDEX idx_blocks_unlinked ON blocks(id) WHERE state IS NULL")
+    db.execute("CREATE INDEX idx_blocks_link_problems ON blocks(id) WHERE link_problems IS NOT NULL AND link_problems != '[]'")

@@ -17,18 +17,20 @@ from typing import Callable, Iterable, Iterator
 from cinefile.format.block import Block
 from cinefile.format.catalog import MAX_FILE_BYTES, PHASES
 from cinefile.format.hashing import bytes_hash
-from cinefile.format.links import check_links
 from cinefile.format.parse import oversized_block, parse_block
 from cinefile.format.problems import Problem
-from cinefile.format.stale import StaleInput, compute_staleness
 
 from .asset_index import link_assets
 from .index import Index, now_iso
 from .project import Project
+from .relink import relink_all, relink_changed
 from .walk import FileStat, walk
 
 Progress = Callable[[int, int], None]
 _TAB_IDS = {phase: i + 1 for i, phase in enumerate(PHASES)}
+# Encoders built once (json.dumps builds one per call when given options); same output.
+_TEXT_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_FRONTMATTER_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode
 _STAT_COLUMNS = "id, path, key, mtime_ns, size, file_hash, version"
 
 
@@ -72,7 +74,12 @@ def read_file(project: Project, rel: str, stat: FileStat) -> _Read | None:
         return _Read(oversized_block(rel, stat.size), stat, f"size:{stat.size}:{stat.mtime_ns}", None)
     try:
         with open(full, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            # What the stat said, plus a byte to see a file that grew since, up to the limit.
+            # Never read(MAX_FILE_BYTES + 1) at once: that allocates 5 MB for every file, and
+            # was a quarter of a cold sync (measured).
+            data = handle.read(stat.size + 1)
+            if len(data) > stat.size:
+                data += handle.read(MAX_FILE_BYTES + 1 - len(data))
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -91,14 +98,14 @@ def _row(read: _Read, now: str) -> dict:
         "key": block.id, "path": block.path, "type": block.type, "title": block.title,
         "phase": block.phase, "tab_id": _TAB_IDS.get(block.phase),
         "parent_key": block.parent.target if block.parent else None,
-        "content": block.body, "tags": json.dumps(block.tags, ensure_ascii=False),
+        "content": block.body, "tags": _TEXT_JSON(block.tags),
         "content_hash": block.content_hash, "file_hash": read.file_hash,
         "mtime_ns": read.stat.mtime_ns, "size": read.stat.size,
-        "frontmatter": json.dumps(block.frontmatter, ensure_ascii=False, default=str),
+        "frontmatter": _FRONTMATTER_JSON(block.frontmatter),
         "refs": json.dumps([r.to_json() for r in block.refs]),
         "id_range": json.dumps(block.id_range.to_json()),
         "record": json.dumps(block.record) if block.record is not None else None,
-        "problems": json.dumps([p.to_json() for p in block.problems], ensure_ascii=False),
+        "problems": _TEXT_JSON([p.to_json() for p in block.problems]),
         "updated_at": now,
     }
 
@@ -130,7 +137,7 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
         _apply(db, indexed, walked.files, reads, report, now_iso())
         _link_assets(db, project, reads)
         if report.changed or relink or _needs_relink(db):
-            report.relinked = _relink(db)
+            report.relinked = _relink(db, None if relink else _changed_keys(indexed, reads, report))
     report.elapsed = time.perf_counter() - started
     return report
 
@@ -271,7 +278,7 @@ def _history(block_id: int, action: str, values: dict, now: str, *, text: str | 
         payload["from"] = moved_from
     return {"block_id": block_id, "action": action, "timestamp": now, "block_key": values["key"],
             "version": values["version"], "path": values["path"],
-            "payload": json.dumps(payload, ensure_ascii=False)}
+            "payload": _TEXT_JSON(payload)}
 
 
 def _pair_renames(removed: dict[str, dict], new: list[str], reads: dict[str, _Read]) -> list[tuple[str, str]]:
@@ -313,61 +320,22 @@ def _write_dependencies(db, blocks: list[tuple[int, Block]], *, replace: bool) -
         _insert_many(db, "dependencies", list(rows.values()), verb="INSERT OR REPLACE")
 
 
-@dataclass
-class _LinkNode:
-    path: str
-    id: str
-    type: str
-    id_range: list[int]
-    refs: list[list]  # Ref.to_json() lists; check_links reads them like Refs
+def _relink(db, keys: set[str] | None) -> list[str]:
+    """Relink what the changed ids can reach, or the whole project when `keys` is None or
+    blocks were never linked (an index from before a crash, or a first sync)."""
+    if keys is None or not keys:
+        return relink_all(db)
+    relinked = relink_changed(db, keys)
+    return relinked if not _needs_relink(db) else relink_all(db)
 
 
-# Decoded link nodes by the columns they come from (path, key, type, refs, id_range). The
-# watcher relinks the whole project after every save; decoding every row's JSON again was
-# about half of a one-file sync on a 10,000-block project.
-_NODES: dict[tuple, _LinkNode] = {}
-_NODES_MAX = 200_000
-
-
-def _link_node(row: tuple) -> _LinkNode:
-    node = _NODES.get(row[1:6])
-    if node is None:
-        if len(_NODES) >= _NODES_MAX:
-            _NODES.clear()
-        node = _NODES[row[1:6]] = _LinkNode(row[1], row[2], row[3], json.loads(row[5]), json.loads(row[4]))
-    return node
-
-
-def _relink(db) -> list[str]:
-    """Recompute what needs the whole project: cross-file problems and staleness."""
-    rows = db.execute(
-        "SELECT id, path, key, type, refs, id_range, content_hash, record, link_problems, state, stale_cause, stale_reason "
-        "FROM blocks ORDER BY path").fetchall()
-    nodes = [_link_node(r) for r in rows]
-    problems = check_links(nodes)
-    stale_inputs: dict[str, StaleInput] = {}
-    for row, node in zip(rows, nodes):
-        if node.id not in stale_inputs:
-            inputs = list(dict.fromkeys(ref[0] for ref in node.refs))
-            stale_inputs[node.id] = StaleInput(row[6], inputs, json.loads(row[7]) if row[7] else None)
-    states = compute_staleness(stale_inputs)
-    updates, relinked = [], []
-    for row, node in zip(rows, nodes):
-        found = problems.get(node.path)
-        link_problems = json.dumps([p.to_json() for p in found], ensure_ascii=False) if found else "[]"
-        staleness = states[node.id]
-        values = (link_problems, staleness.state, staleness.cause, staleness.reason)
-        if values != tuple(row[8:12]):
-            updates.append((*values, row[0]))
-            relinked.append(node.path)
-    if updates:
-        db.conn.executemany(
-            "UPDATE blocks SET link_problems = ?, state = ?, stale_cause = ?, stale_reason = ? WHERE id = ?", updates)
-    db.execute("UPDATE blocks SET parent_id = (SELECT p.id FROM blocks AS p WHERE p.key = blocks.parent_key "
-               "ORDER BY p.path LIMIT 1) WHERE parent_key IS NOT NULL")
-    db.execute("UPDATE dependencies SET dst_block_id = (SELECT b.id FROM blocks AS b WHERE b.key = dependencies.dst_key "
-               "ORDER BY b.path LIMIT 1)")
-    return relinked
+def _changed_keys(indexed: dict[str, dict], reads: dict[str, _Read], report: SyncReport) -> set[str]:
+    """The ids of every block added, changed, moved or removed, before and after."""
+    keys = {indexed[path]["key"] for path in report.modified + report.removed}
+    keys |= {indexed[old]["key"] for old, _ in report.renamed}
+    keys |= {reads[path].block.id for path in report.added + report.modified}
+    keys |= {reads[new].block.id for _, new in report.renamed}
+    return keys
 
 
 def open_index(project: Project) -> Index:

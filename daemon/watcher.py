@@ -20,7 +20,9 @@ import time
 import warnings
 from typing import Callable
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirAttribEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileAttribEvent, FileClosedEvent, FileCreatedEvent,
+    FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
@@ -38,6 +40,11 @@ RETRY_DELAY_S = 1.0  # after a failed sync (say, the db locked for longer than i
 MAX_RETRY_DELAY_S = 30.0  # doubling while it keeps failing
 POLL_INTERVAL_S = 1.0
 _SKIPPED_EVENTS = frozenset({"opened", "closed_no_write"})
+# The events asked of the kernel. Not opens and reads: a full sync's own walk opens every
+# folder, and on a project of thousands of folders those events alone overflowed the inotify
+# queue, which asks for another full sync, which overflowed it again.
+_WATCHED_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileAttribEvent, FileClosedEvent, FileDeletedEvent,
+                   FileMovedEvent, DirCreatedEvent, DirAttribEvent, DirDeletedEvent, DirMovedEvent]
 # Files editors write beside the real one while saving; none of them is a block.
 _EDITOR_TEMP = re.compile(
     r"^\d+$"  # Vim's write probe, 4913 (and up when that one exists)
@@ -148,7 +155,7 @@ class Watcher:
 
     def _schedule(self, observer: BaseObserver) -> None:
         try:
-            observer.schedule(_Events(self), self._root, recursive=True)
+            observer.schedule(_Events(self), self._root, recursive=True, event_filter=_WATCHED_EVENTS)
             observer.start()
         except BaseException:
             _halt(observer)

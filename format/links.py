@@ -38,62 +38,70 @@ def _names(types: Sequence[str]) -> str:
 
 def check_links(blocks: Iterable[Linkable]) -> dict[str, list[Problem]]:
     blocks = list(blocks)
-    problems: dict[str, list[Problem]] = defaultdict(list)
     by_id: dict[str, list[Linkable]] = defaultdict(list)
     for block in blocks:
         by_id[block.id].append(block)
-
+    problems: dict[str, list[Problem]] = {}
     for block in blocks:
         if found := check_block(block, by_id):
-            problems[block.path].extend(found)
+            problems[block.path] = found
+    edges = {b.id: [r[0] for r in b.refs] for b in blocks}
+    for path, problem in cycle_problems(find_cycles(edges), by_id).items():
+        problems.setdefault(path, []).append(problem)
+    return problems
 
-    for cycle in find_cycles({b.id: [r[0] for r in b.refs] for b in blocks}):
+
+def check_block(block: Linkable, by_id: Mapping[str, Sequence[Linkable]],
+                ids: Iterable[str] | None = None) -> list[Problem]:
+    """One block's duplicate id and reference problems, against the blocks by id (every id
+    its own and its references name). `ids`, every id in the project, is read only to suggest
+    the closest one for a reference that names no block; it defaults to `by_id`'s keys."""
+    problems: list[Problem] = []
+    owners = by_id.get(block.id, ())
+    if len(owners) > 1:
+        others = ", ".join(sorted(b.path for b in owners if b.path != block.path))
+        problems.append(Problem(
+            "duplicate-id", f"duplicate id `{block.id}`: also used by {others}; give one of them another `id:`", _range(block.id_range)))
+    for ref in block.refs:
+        _check_ref(block, ref, by_id, by_id.keys() if ids is None else ids, problems)
+    return problems
+
+
+def cycle_problems(cycles: list[list[str]], by_id: Mapping[str, Sequence[Linkable]]) -> dict[str, Problem]:
+    """The problem each cycle puts on its members (on the first block of each id), by path."""
+    problems: dict[str, Problem] = {}
+    for cycle in cycles:
         members = set(cycle)
         text = " → ".join(cycle + [cycle[0]])
         for member in cycle:
             owner = by_id[member][0]
             for target, _, _, where in owner.refs:
                 if target in members and target != owner.id:
-                    problems[owner.path].append(Problem(
-                        "cycle", f"dependency cycle {text}: remove one of these references", _range(where)))
+                    problems[owner.path] = Problem("cycle", f"dependency cycle {text}: remove one of these references", _range(where))
                     break
-    return dict(problems)
+    return problems
 
 
-def check_block(block: Linkable, by_id: Mapping[str, Sequence[Linkable]]) -> list[Problem]:
-    """One block's duplicate id and reference problems, against every block by id. Editors
-    call this per keystroke; cycles need the whole graph and are left to `check_links`."""
-    problems: dict[str, list[Problem]] = defaultdict(list)
-    owners = by_id.get(block.id, ())
-    if len(owners) > 1:
-        others = ", ".join(sorted(b.path for b in owners if b.path != block.path))
-        problems[block.path].append(Problem(
-            "duplicate-id", f"duplicate id `{block.id}`: also used by {others}; give one of them another `id:`", _range(block.id_range)))
-    for ref in block.refs:
-        _check_ref(block, ref, by_id, problems)
-    return problems[block.path]
-
-
-def _check_ref(block: Linkable, ref: Ref | list, by_id: Mapping, problems: dict) -> None:
+def _check_ref(block: Linkable, ref: Ref | list, by_id: Mapping, ids: Iterable[str], problems: list[Problem]) -> None:
     ref = Ref(ref[0], ref[1], ref[2], ref[3])
     word = "parent" if ref.kind == "parent" else "dependency"
     if ref.target == block.id:
-        problems[block.path].append(Problem("self-reference", f"a block cannot be its own {word}: remove `{ref.target}`", _range(ref.range)))
+        problems.append(Problem("self-reference", f"a block cannot be its own {word}: remove `{ref.target}`", _range(ref.range)))
         return
     targets = by_id.get(ref.target)
     if not targets:
-        suggestion = closest(ref.target, by_id.keys())
+        suggestion = closest(ref.target, ids)
         hint = f"did you mean `{suggestion}`?" if suggestion else "create that block or fix the id"
-        problems[block.path].append(Problem("unknown-ref", f"{word} `{ref.target}` names no block: {hint}", _range(ref.range)))
+        problems.append(Problem("unknown-ref", f"{word} `{ref.target}` names no block: {hint}", _range(ref.range)))
         return
     if ref.kind == "parent" and block.type in TYPES:
         allowed = allowed_parents(block.type)
         target_type = targets[0].type
         if not allowed:
-            problems[block.path].append(Problem(
+            problems.append(Problem(
                 "parent-type", f"{_article(block.type)} {block.type} has no parent: remove `parent:`", _range(ref.range)))
         elif target_type in TYPES and target_type not in allowed:
-            problems[block.path].append(Problem(
+            problems.append(Problem(
                 "parent-type",
                 f"`{ref.target}` is {_article(target_type)} {target_type}, but the parent of {_article(block.type)} {block.type} "
                 f"must be {_names(allowed)}: point `parent:` at one",

@@ -41,6 +41,15 @@ class Staleness:
         return f"{what} (via {' → '.join(self.via)})" if self.via else what
 
 
+def restore(state: str, cause: str | None, reason: str | None) -> Staleness:
+    """A Staleness back from what the index stores of it (state, cause and reason)."""
+    if state != STALE or not cause:
+        return Staleness(state)
+    added = (reason or "").startswith(f"{cause} was added since")
+    via = reason.split(" (via ", 1)[1][:-1].split(" → ") if reason and " (via " in reason else []
+    return Staleness(STALE, cause, tuple(via), added)
+
+
 def matches(recorded: str, current_hash: str) -> bool:
     return len(recorded) >= 6 and current_hash.startswith(recorded)
 
@@ -60,9 +69,12 @@ def _direct(node: StaleInput, nodes: Mapping[str, StaleInput]) -> Staleness | No
     return None  # fresh unless an input is itself stale
 
 
-def compute_staleness(nodes: Mapping[str, StaleInput]) -> dict[str, Staleness]:
-    """The state of every block, propagated through dependencies. Cycles are cut, not followed."""
-    result: dict[str, Staleness] = {}
+def compute_staleness(nodes: Mapping[str, StaleInput], known: Mapping[str, Staleness] | None = None) -> dict[str, Staleness]:
+    """The state of every block, propagated through dependencies. Cycles are cut, not followed.
+
+    `known` holds states already computed for some of `nodes` (blocks a change cannot reach):
+    they are taken as they are, so only the rest is worked out."""
+    result: dict[str, Staleness] = dict(known or {})
     in_progress: set[str] = set()
     for root in nodes:
         if root in result:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 
+import figures_lsp  # noqa: E402
 import run  # noqa: E402
+from common import percentile  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 
@@ -18,10 +20,23 @@ def test_the_generator_is_deterministic(tmp_path):
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
 
 
+def test_percentiles_interpolate_between_ranks():
+    assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert percentile([1.0, 2.0], 95) == 1.95
+    assert percentile([5.0], 99) == 5.0
+
+
 def test_the_benchmark_prints_a_table_and_writes_json(tmp_path, capsys):
     out = tmp_path / "results.json"
-    run.main(["--sizes", "60", "--repeat", "1", "--out", str(out), "--projects", str(tmp_path)])
-    rows = json.loads(out.read_text())
-    assert {row["figure"] for row in rows} >= {"cold sync", "re-sync, nothing changed"}
-    assert all(row["seconds"] > 0 and row["floor_seconds"] > 0 for row in rows)
-    assert "cold sync" in capsys.readouterr().out
+    run.main(["--sizes", "80", "--repeat", "1", "--samples", "5", "--out", str(out), "--projects", str(tmp_path)])
+    rows = json.loads(out.read_text())["rows"]
+    figures = {row["figure"] for row in rows}
+    assert {"cold sync", "re-sync, nothing changed", "save -> index (watcher)", "burst of edits -> converged",
+            "daemon peak RSS", "mock generation, per block (text)"} <= figures
+    if figures_lsp.available():
+        assert {"LSP start -> first diagnostics", "LSP completion", "LSP hover", "LSP definition",
+                "LSP didChange -> diagnostics", "language server peak RSS"} <= figures
+    assert all(row["value"] > 0 for row in rows if "less debounce" not in row["figure"])
+    assert all(row["floor_value"] > 0 for row in rows if row["floor"])
+    printed = capsys.readouterr().out
+    assert "cold sync" in printed and "save -> index" in printed

@@ -336,3 +336,17 @@ def test_git_checkout_is_followed(sample, watched):
     eventually(lambda: w.index.query(other)[0]["n"] == files and row(w, "story/many/m0000.md") is None,
                "the index follows a checkout", timeout=60)
     assert len(w.reports) <= 20
+
+
+def test_reading_the_project_asks_the_kernel_for_no_events(watched, monkeypatch):
+    """A full sync walks and reads the whole project; if opens and reads were watched, a big
+    project's walk overflowed the inotify queue, which asked for another full sync, forever."""
+    kinds: list[str] = []
+    real_on_event = Watcher.on_event
+    monkeypatch.setattr(Watcher, "on_event", lambda self, event: (kinds.append(event.event_type), real_on_event(self, event)))
+    w = watched()
+    for path in sorted(w.root.rglob("*.md")):
+        path.read_bytes()
+    (w.root / SCENE).write_text(block_text("Scene one, again"))
+    eventually(lambda: SCENE in reported_paths(w), "the edit synced")
+    assert kinds and not {"opened", "closed_no_write"} & set(kinds)

@@ -169,7 +169,7 @@ class Planner:
         inputs_of_row = list(dict.fromkeys(ref[0] for ref in json.loads(row["refs"] or "[]")))
         return Job(key, row["path"], row["type"], row["title"], kind, mode, provider, model_id, source, prompt, params, seed,
                    inputs, estimate, cache_key(provider, model_id, prompt, params, seed, list(inputs)),
-                   record_for(inputs_of_row, self.index.hashes()), ROLE_OF_KIND.get(kind), purpose, context.references,
+                   record_for(inputs_of_row, self.index.hashes(inputs_of_row)), ROLE_OF_KIND.get(kind), purpose, context.references,
                    price)
 
     def _params(self, kind: str, purpose: str, model: ModelInfo | None, prompt: str, seed: int,
