@@ -67,8 +67,11 @@ def mark_fresh(
     with opened() as (project, index, _report):
         written = mark_blocks_fresh(project, index, block_ids)
         still = [r["key"] for r in index.blocks("state = 'stale'") if r["key"] in block_ids]
+        sourceless = [key for key in dict.fromkeys(block_ids) if index.block(key)["path"] not in written]
     for path in written:
         typer.echo(f"marked fresh: {path}")
+    for key in sourceless:
+        typer.echo(f"`{key}` is made from nothing (no parent, no dependencies), so it is always fresh")
     for key in still:
         row_reason = f"`{key}` is still stale because a block it is made from is stale: mark or regenerate that one too"
         typer.echo(row_reason, err=True)

@@ -25,8 +25,6 @@ def mark_fresh(project: Project, index: Index, keys: list[str]) -> list[str]:
             raise UserError(f"no block `{key}`: check the id with `cinefile list`")
         ensure_unchanged_on_disk(project, row)
         inputs = list(dict.fromkeys(ref[0] for ref in json.loads(row["refs"])))
-        if not inputs:
-            continue  # made from nothing: always fresh
         frontmatter = json.loads(row["frontmatter"] or "{}")
         generated = frontmatter.get("generated")
         generated = dict(generated) if isinstance(generated, dict) else {}
@@ -34,8 +32,11 @@ def mark_fresh(project: Project, index: Index, keys: list[str]) -> list[str]:
         path = project.root / row["path"]
         try:
             text = set_field(path.read_text(encoding="utf-8"), "generated", generated)
-        except EditError as error:
-            raise UserError(f"{row['path']}: {error}") from None
+        except (EditError, UnicodeDecodeError) as error:
+            reason = error if isinstance(error, EditError) else "the file is not UTF-8 text: save it as UTF-8 first"
+            raise UserError(f"{row['path']}: {reason}") from None
+        if not inputs:
+            continue  # made from nothing: always fresh, nothing to record
         write_atomic(path, text)
         written.append(row["path"])
     if written:

@@ -135,3 +135,13 @@ def test_a_reader_that_stops_early_is_not_an_error(sample):
     process.stdout.close()
     errors = process.stderr.read().decode()
     assert process.wait() == 0 and "internal error" not in errors
+
+
+def test_mark_fresh_explains_what_it_cannot_or_need_not_do(cli, sample):
+    """A block made from nothing is always fresh; a broken file is an error, and untouched."""
+    result = cli("mark-fresh", "mara", cwd=sample.root)
+    assert result.exit_code == 0 and "`mara` is made from nothing" in result.output
+    broken = write(sample.root, "story/broken.md", "---\ntype: scene\ndependencies: [mara\n---\n")
+    result = cli("mark-fresh", "broken", cwd=sample.root)
+    assert result.exit_code == 2 and "story/broken.md: the frontmatter is not valid YAML" in result.output
+    assert broken.read_text() == "---\ntype: scene\ndependencies: [mara\n---\n"
