@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  (they register their commands)
-    film_commands, generate_commands, history_commands, lsp_command, project_commands, watch_command,
-)
+# Commands register in import order, which is the order `cinefile --help` lists them in:
+# the everyday ones first.
+from . import project_commands  # noqa: F401, I001
+from . import history_commands  # noqa: F401
+from . import film_commands  # noqa: F401
+from . import generate_commands  # noqa: F401
+from . import watch_command  # noqa: F401
+from . import lsp_command  # noqa: F401
 from .common import app
 
 

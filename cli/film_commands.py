@@ -30,8 +30,10 @@ def export(
     embed: Annotated[bool, typer.Option(
         "--embed-stills", help="Embed the stills in storyboard.html instead of linking ../assets/.")] = False,
 ) -> None:
-    """Write the project to exports/: summary, JSON, Fountain screenplay, shot list, breakdown,
-    storyboard and animatic. Same project, same bytes. The animatic needs ffmpeg.
+    """Write the project to exports/ in film formats. Same project, same bytes.
+
+    Formats: summary and JSON (the default), Fountain screenplay, shot list, breakdown,
+    storyboard and animatic (which needs ffmpeg), or all.
 
     Example:
 
@@ -57,9 +59,11 @@ def import_screenplay(
     screenplay: Annotated[Path, typer.Argument(metavar="FILE", help="A Fountain screenplay (.fountain).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be created; write nothing.")] = False,
 ) -> None:
-    """Create blocks from a Fountain screenplay: acts and beats from sections and synopses,
-    scenes from scene headings, characters from speaking parts, locations from headings.
-    No existing file is changed; characters and locations already there are reused.
+    """Create blocks from a Fountain screenplay.
+
+    Acts and beats come from sections and synopses, scenes from scene headings, characters
+    from speaking parts, locations from headings. No existing file is changed; characters
+    and locations already there are reused.
 
     Example:
 

@@ -253,6 +253,8 @@ def cost(as_json: Annotated[bool, typer.Option("--json", help="Print JSON for to
         print_json(summary)
         return
     typer.echo(f"total ${summary['total']:.4f} over {summary['calls']} paid call(s)")
+    if not summary["calls"]:
+        return  # nothing to break down: mock and cached results are free
     for group in GROUPS:
         typer.echo(f"by {group}:")
         for name, value in summary["by"][group].items():

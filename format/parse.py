@@ -12,6 +12,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from .block import ID_PATTERN, Block, Ref, first_heading, slugify, stem_of
 from .catalog import ASSET_ROLES, MAX_FILE_BYTES, TYPE_NAMES, TYPES
+from .fields import missing_fields
 from .hashing import bytes_hash, content_hash
 from .problems import WARNING, Position, Problem, Range
 
@@ -153,7 +154,7 @@ class _FrontmatterReader:
         self.read_record(block, data, nodes)
         self.read_assets(block, data, nodes)
         self.read_mode(data, nodes)
-        block.problems = self.problems
+        block.problems = self.problems + missing_fields(block)
         block.content_hash = content_hash(data, body)
         return block
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cinefile.daemon.scaffold import init_project
 from cinefile.format.catalog import TYPES
-from cinefile.format.fields import missing_fields
+from cinefile.format.fields import TYPE_FIELDS, missing_fields
 from cinefile.format.links import check_block, check_links
 from cinefile.format.parse import parse_text
 from cinefile.format.templates import block_path, block_template
@@ -23,10 +23,13 @@ def test_missing_fields_are_warnings_on_the_empty_key_or_the_type_line():
 
 
 def test_every_type_has_a_template_that_parses_cleanly():
-    """A new block of any type is valid, titled from its id, and in its phase's folder."""
+    """A new block of any type is valid, titled from its id, and in its phase's folder; the
+    only warnings are the empty fields its type needs, each on its own key, to fill in."""
     for name in TYPES:
         block = parse_text(block_path(name, "harbour-wall"), block_template(name, "harbour-wall"))
-        assert block.problems == [] and block.type == name and block.title == "Harbour wall"
+        assert block.type == name and block.title == "Harbour wall"
+        assert [(p.code, block.key_ranges[p.message.split("`")[1]]) for p in block.problems] == [
+            ("missing-field", block.key_ranges[field]) for field in TYPE_FIELDS.get(name, {})]
     assert block_path("shot", "shot-9") == "shooting/shot-9.md"
 
 

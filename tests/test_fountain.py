@@ -82,3 +82,17 @@ def test_body_lines_that_look_like_structure_stay_action(sample, cli):
     assert [str(p.text) for p in play.paragraphs if isinstance(p, Section)] == ["Act One: The Crossing"]
     text = (sample.exports / "screenplay.fountain").read_text()
     assert "!= not a synopsis\n" in text and "!# not a section\n" in text
+
+
+def test_a_scene_heading_inside_a_body_stays_action(tmp_path):
+    """Generated or pasted text that repeats a slugline must not split the scene in two."""
+    from cinefile.daemon.exports.fountain import scene_body
+    from cinefile.daemon.export import ExportedBlock
+
+    body = "EXT. THE RAMP - NIGHT\n\nRain.\n\n.FORCED HEADING\n\n...and then nothing.\n"
+    block = ExportedBlock("scene-1", "story/scene-1.md", "scene", "Story", "The Ramp", [], None, [], "fresh", "", "",
+                          {}, body, [])
+    text = scene_body(block)
+    assert text.split("\n")[0] == "!EXT. THE RAMP - NIGHT" and "!.FORCED HEADING" in text and "\n...and then" in text
+    parsed = parse(io.StringIO("INT. WHEELHOUSE - NIGHT\n\n" + text + "\n"))
+    assert len([p for p in parsed if isinstance(p, Slug)]) == 1

@@ -80,8 +80,10 @@ def test_import_makes_blocks_with_dependencies(keeper, cli, index_of):
     frontmatter = json.loads(scene["frontmatter"])
     assert (frontmatter["int_ext"], frontmatter["time_of_day"]) == ("EXT", "NIGHT")
     assert json.loads(blocks["scene-5"]["frontmatter"]).get("int_ext") is None  # `.THE FOG HORN HOUSE`
-    problems = cli("status", "--json", cwd=keeper.root)
-    assert json.loads(problems.output)["problems"] == []
+    status = json.loads(cli("status", "--json", cwd=keeper.root).output)
+    # Only the forced heading's scene lacks INT./EXT. and a time of day, and is told so.
+    assert status["errors"] == 0
+    assert {(p["path"].rsplit("/", 1)[-1], p["code"]) for p in status["problems"]} == {("scene-5.md", "missing-field")}
 
 
 def test_importing_again_reuses_characters_and_changes_no_file(keeper, cli):

@@ -37,7 +37,8 @@ def test_mock_text_reads_like_the_type_and_names_what_it_is_made_from(tmp_path):
     scene = request("text", block_type="scene", references=("Mara", "Ferry car deck"))
     text = run_mock(tmp_path, scene)
     assert text == run_mock(tmp_path, scene)  # deterministic
-    assert text.startswith("EXT. WIDE ON THE CAR DECK - NIGHT") and "MARA\n" in text and "Ferry car deck" in text
+    # the heading comes from the scene's fields, so the text has none
+    assert not text.startswith(("EXT", "INT")) and "MARA\n" in text and "Ferry car deck" in text
 
 
 def test_mock_still_is_a_real_png_and_deterministic(tmp_path):
@@ -136,5 +137,5 @@ def test_cleaned_generated_text_never_breaks_the_file():
     nasty = "\ufeff---\ntitle: injected\n---\nLine one\n---\n\x00Line two\r\n-----\n"
     body = clean_generated(nasty)
     assert body == "Line one\n* * *\nLine two\n* * *\n"
-    block = parse_text("s.md", set_body("---\ntype: scene\ntitle: Kept\n---\n", body))
+    block = parse_text("s.md", set_body("---\ntype: scene\ntitle: Kept\nint_ext: INT\ntime_of_day: DAY\n---\n", body))
     assert block.problems == [] and block.title == "Kept" and block.body == body

@@ -12,7 +12,8 @@ parent: beat-1
 dependencies:
   - mara
   - {id: ferry-deck, type: set_in}
-extra: kept
+int_ext: EXT
+time_of_day: NIGHT
 ---
 Body text.
 """
@@ -25,7 +26,7 @@ def test_fields_and_positions():
     assert [(d.target, d.relation) for d in block.dependencies] == [("mara", None), ("ferry-deck", "set_in")]
     assert block.dependencies[1].range == Range.of(7, 9, 7, 19)
     assert block.inputs == ["beat-1", "mara", "ferry-deck"]
-    assert block.body == "Body text.\n" and block.body_line == 10
+    assert block.body == "Body text.\n" and block.body_line == 11
     assert block.problems == []
 
 

@@ -105,3 +105,23 @@ def test_shotlist_gives_status_and_the_still_file(with_stills, cli):
     assert (with_stills.root / rows[0]["still"]).read_bytes() == png_bytes(64, 36, RED)
     assert rows[1]["still"] and rows[2]["still"] == ""  # unapproved but present; missing on disk
     assert (rows[2]["characters"], rows[2]["props"], rows[2]["location"]) == ("Captain Ilse", "Brass compass", "Wheelhouse")
+
+
+def test_embeds_of_generated_media_stay_out_of_descriptions_and_the_screenplay(sample, cli, monkeypatch):
+    """A generated still and dialogue audio are embedded in their blocks' bodies for Markdown
+    previews; the storyboard, the shot list and the screenplay show the film, not those links."""
+    for name in ("OPENROUTER_API_KEY", "REPLICATE_API_KEY", "REPLICATE_API_TOKEN",
+                 "COPILOT_OPENROUTER_API_KEY", "COPILOT_REPLICATE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli("generate", "shot-1a", "--kind", "image", "--mock", cwd=sample.root).exit_code == 0
+    assert cli("generate", "scene-1", "--kind", "audio", "--mock", cwd=sample.root).exit_code == 0
+    assert "assets/" in (sample.root / "shooting/shot-1a.md").read_text()
+    assert "assets/" in (sample.root / "story/scene-1.md").read_text()
+    export(sample, cli, "-f", "storyboard", "-f", "shotlist", "-f", "fountain")
+    board = Storyboard((sample.exports / "storyboard.html").read_text())
+    shot = next(s for s in board.shots if "shot-1a" in s["id"])
+    assert "assets/" not in shot["text"] and "Mara small at the bottom of the ramp" in shot["text"]
+    rows = list(csv.DictReader(io.StringIO((sample.exports / "shotlist.csv").read_text())))
+    assert all("assets/" not in row["description"] for row in rows)
+    screenplay = (sample.exports / "screenplay.fountain").read_text()
+    assert "assets/" not in screenplay and "Lift the ramp, love." in screenplay

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from cinefile.format.catalog import ASSET_ROLES
+from cinefile.format.hashing import strip_asset_embeds
 
 from ..export import ExportedBlock, exported_blocks
 from ..index import Index
@@ -70,8 +71,9 @@ def one_line(text: str) -> str:
 
 
 def body_text(block: ExportedBlock) -> str:
-    """The body without a first heading that only repeats the title."""
-    lines = block.body.strip("\n").split("\n")
+    """The body without a first heading that only repeats the title, and without the lines
+    that embed generated media (film formats show those media their own way)."""
+    lines = strip_asset_embeds(block.body).strip("\n").split("\n")
     if lines and re.match(r"^#{1,6}\s", lines[0]):
         lines = lines[1:]
     return "\n".join(lines).strip("\n")

@@ -11,7 +11,9 @@ from .film import Film, body_text, one_line
 FOUNTAIN_NAME = "screenplay.fountain"
 # Title page keys read from the `[title_page]` table of cinefile.toml, in the order written.
 TITLE_PAGE_KEYS = ("credit", "author", "source", "draft_date", "contact", "copyright", "notes")
-_STRUCTURE_LINE = re.compile(r"^\s*(#|=(?!==))")
+_HEADING = re.compile(r"^(INT|EXT|EST|INT\./EXT|EXT\./INT|I/E)[. ]", re.IGNORECASE)
+# Lines Fountain would read as a section, a synopsis or a scene heading.
+_STRUCTURE_LINE = re.compile(r"^\s*(#|=(?!==))|^(INT|EXT|EST|INT\./EXT|EXT\./INT|I/E)[. ]|^\.[^.]", re.IGNORECASE)
 
 
 def title_page(film: Film) -> list[str]:
@@ -33,15 +35,16 @@ def title_page(film: Film) -> list[str]:
 
 
 def scene_body(scene: ExportedBlock) -> str:
-    """A scene's body as Fountain. A line that Fountain would read as a section or synopsis
-    is forced to action with `!`, so structure only ever comes from the blocks."""
+    """A scene's body as Fountain. A line that Fountain would read as a section, a synopsis
+    or a scene heading is forced to action with `!`, so structure only ever comes from the
+    blocks."""
     lines = [("!" + line if _STRUCTURE_LINE.match(line) else line.rstrip()) for line in body_text(scene).split("\n")]
     return "\n".join(lines).strip("\n")
 
 
 def forced_heading(heading: str) -> str:
     """Headings without INT./EXT. need a leading `.` to be read as headings."""
-    return heading if re.match(r"^(INT|EXT|EST|INT\./EXT|EXT\./INT|I/E)[. ]", heading) else "." + heading
+    return heading if _HEADING.match(heading) else "." + heading
 
 
 def screenplay(film: Film, scene_numbers: bool = False) -> str:

@@ -58,7 +58,8 @@ GUIDANCE: dict[str, str] = {
     "outline": "The whole story from start to end as a numbered list of events.",
     "act": "What happens in this act and how it turns, in a few paragraphs.",
     "beat": "One event that changes something, in a short paragraph.",
-    "scene": "Screenplay form: action lines, character names in capitals before their dialogue.",
+    "scene": "Screenplay form: action lines, character names in capitals before their dialogue. "
+             "No scene heading: it is written from the scene's fields.",
     "character": "Look, voice, wants and history, in short paragraphs.",
     "location": "Look, light and sound of the place.",
     "prop": "What it looks like and why it matters.",

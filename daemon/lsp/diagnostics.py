@@ -12,7 +12,6 @@ import hashlib
 
 from lsprotocol import types
 
-from cinefile.format.fields import missing_fields
 from cinefile.format.links import check_block, check_links
 from cinefile.format.problems import ERROR, WARNING, Problem, Range
 from cinefile.format.stale import STALE, UNREVIEWED
@@ -28,15 +27,13 @@ FRONTMATTER_OPENING = Range.of(0, 0, 0, 3)
 
 
 def block_problems(model: Model, node: Node) -> list[Problem]:
-    """Every problem of one block, in code points: its own, its links, its missing fields."""
+    """Every problem of one block, in code points: its own (missing fields among them) and its links."""
     problems = list(node.problems)
     if node.block is None or node.block.readable:
         problems += check_block(node, model.by_id)
         upstream = model.upstream(node)
         if len(upstream) > 1:
             problems += [p for p in check_links(upstream).get(node.path, []) if p.code == "cycle"]
-    if node.block is not None:
-        problems += missing_fields(node.block)
     return problems
 
 

@@ -76,7 +76,7 @@ def mock_text(request: GenRequest) -> str:
     kind = request.block_type
     if kind == "scene":
         upper = names[0].upper()
-        return (f"EXT. {title.upper()} - NIGHT\n\n{light.capitalize()}. A {mood} stillness, then movement: "
+        return (f"{light.capitalize()}. A {mood} stillness, then movement: "
                 f"{joined} in the same frame.\n\n{upper}\n(under her breath)\nNot tonight.\n\n"
                 f"The moment turns. Nobody says what they mean.\n")
     if kind == "shot":

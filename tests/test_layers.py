@@ -1,0 +1,13 @@
+"""The core stays pure: importing cinefile.format pulls in no editor protocol, no file
+watching, no command line and no network client."""
+
+import subprocess
+import sys
+
+
+def test_the_core_imports_no_adapter_library():
+    code = ("import sys, pkgutil, importlib, cinefile.format as f\n"
+            "for m in pkgutil.iter_modules(f.__path__): importlib.import_module('cinefile.format.' + m.name)\n"
+            "print(' '.join(sorted(n for n in ('pygls', 'lsprotocol', 'watchdog', 'typer', 'click', 'httpx', 'rich', 'sqlite3', 'sqlite_utils') if n in sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
