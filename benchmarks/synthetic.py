@@ -69,7 +69,9 @@ def generate(root: Path, blocks: int, seed: int = 7) -> int:
                     shot = f"shot-{act_number:03d}-{b:03d}-{s}-{t:02d}"
                     files[f"shooting/{act}/{scene}/{shot}.md"] = block(
                         "shot", paragraph(rng, 2), parent=scene, size=rng.choice(["wide", "medium", "close-up"]),
-                        duration=rng.randint(2, 8), dependencies=[rng.choice(cast), where, "style-guide"])
+                        angle=rng.choice(["eye level", "high", "low"]), movement=rng.choice(["static", "pan", "handheld"]),
+                        lens=f"{rng.choice([24, 35, 50, 85])}mm", duration=rng.randint(2, 8),
+                        dependencies=[rng.choice(cast), where, "style-guide"])
         act_number += 1
     written = 0
     for rel, text in list(files.items())[:blocks]:
