@@ -69,7 +69,7 @@ class _Session:
     @staticmethod
     async def _drain(stream) -> None:
         while await stream.read(65536):
-            pass  # a full stderr pipe would block the server
+            continue  # read and drop: a full stderr pipe would block the server
 
     @property
     def pid(self) -> int:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -44,10 +45,8 @@ def stat_walk_floor(root: Path) -> float:
 
 def _drop_index(project: Project) -> None:
     for suffix in ("", "-wal", "-shm"):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(f"{project.db_path}{suffix}")
-        except FileNotFoundError:
-            pass
 
 
 def cold_sync(root: Path) -> float:

@@ -67,7 +67,7 @@ def watch(
 
 
 class _Signalled(Exception):
-    pass
+    """SIGINT or SIGTERM arrived: stop after the current transaction."""
 
 
 @contextlib.contextmanager

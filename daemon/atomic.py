@@ -3,6 +3,7 @@ the old file or the new one, never half of either."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -32,8 +33,6 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-        except FileNotFoundError:
-            pass
         raise

@@ -7,6 +7,7 @@ there to name the daemon that holds it.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from pathlib import Path
@@ -57,10 +58,8 @@ class WatchLock:
         if self._fd is None:
             return
         if _same_file(self._fd, self.path):
-            try:
+            with contextlib.suppress(OSError):  # the root itself is gone: nothing left to clean
                 self.path.unlink()
-            except OSError:
-                pass  # the root itself is gone: nothing left to clean
         os.close(self._fd)
         self._fd = None
 

@@ -125,12 +125,12 @@ async def test_tcp_and_a_prompt_exit_on_shutdown(tmp_path_factory):
             stream.write(frame(message))
         stream.flush()
         while "id" not in (answer := read_frame(stream)) or answer["id"] != 2:
-            pass
+            continue  # notifications come first
         assert answer["result"][0]["name"] == "Night Ferry"
         stream.write(frame({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}))
         stream.flush()
         while "id" not in (answer := read_frame(stream)) or answer["id"] != 3:
-            pass
+            continue
         stream.write(frame({"jsonrpc": "2.0", "method": "exit"}))
         stream.flush()
         await until(lambda: process.poll() is not None, what="the server to exit")
