@@ -23,11 +23,13 @@ def now_iso() -> str:
 
 
 class Index:
-    def __init__(self, path: Path, project_name: str = "", root: Path | None = None) -> None:
+    def __init__(self, path: Path, project_name: str = "", root: Path | None = None,
+                 busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self.path = path
+        self.busy_timeout = busy_timeout
         self.lock = threading.RLock()  # one connection, shared by the threads of one process
         try:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
             self.db = Database(conn)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -36,7 +38,13 @@ class Index:
                 if root is not None:
                     self._record_project(project_name, root)
         except sqlite3.DatabaseError as error:
+            if _is_busy(error):
+                raise self._busy() from None
             raise UserError(f"{path}: the index is unreadable ({error}): delete it and run `cinefile sync` to rebuild it") from None
+
+    def _busy(self) -> UserError:
+        return UserError(f"{self.path}: busy: another cinefile process has been writing to it for "
+                         f"{self.busy_timeout:g} s: try again when it is done, or stop it")
 
     def _record_project(self, name: str, root: Path) -> None:
         row = next(self.db.query("SELECT name, root_path FROM projects WHERE id = 1"), None)
@@ -52,7 +60,12 @@ class Index:
         read, so two processes syncing at once wait for each other instead of racing on a
         stale snapshot (sqlite-utils' atomic() begins deferred)."""
         with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if _is_busy(error):
+                    raise self._busy() from None
+                raise
             try:
                 yield self.db
             except BaseException:
@@ -97,3 +110,7 @@ class Index:
 
 def problems_of(row: dict) -> list[dict]:
     return json.loads(row["problems"] or "[]") + json.loads(row["link_problems"] or "[]")
+
+
+def _is_busy(error: sqlite3.DatabaseError) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)

@@ -184,3 +184,24 @@ def test_history_rows_hold_previous_and_new_text(empty, index_of):
     assert [(h["action"], h["version"]) for h in history] == [("create", 1), ("update", 2), ("delete", 3)]
     assert payloads[1]["previous"].endswith("One.\n") and payloads[1]["text"].endswith("Two.\n")
     assert payloads[2]["previous"].endswith("Two.\n")
+
+
+def test_a_db_held_by_another_writer_is_a_clear_busy_error(sample):
+    """When another process holds the write lock past the busy timeout, the error says so
+    (and does not advise deleting the index)."""
+    import pytest
+
+    from cinefile.daemon.errors import UserError
+    from cinefile.daemon.index import Index
+
+    holder = sqlite3.connect(sample.db_path)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        index = Index(sample.db_path, busy_timeout=0.2)
+        with pytest.raises(UserError, match="busy: another cinefile process") as raised:
+            sync(sample, index)
+        assert "delete" not in str(raised.value)
+        index.close()
+    finally:
+        holder.rollback()
+        holder.close()
