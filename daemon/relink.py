@@ -32,19 +32,8 @@ class _LinkNode:
     refs: list[list]  # Ref.to_json() lists; check_links reads them like Refs
 
 
-# Decoded link nodes by the columns they come from (path, key, type, refs, id_range): a
-# full relink decodes every row's JSON, and most rows are the same as last time.
-_NODES: dict[tuple, _LinkNode] = {}
-_NODES_MAX = 200_000
-
-
 def _link_node(row: tuple) -> _LinkNode:
-    node = _NODES.get(row[1:6])
-    if node is None:
-        if len(_NODES) >= _NODES_MAX:
-            _NODES.clear()
-        node = _NODES[row[1:6]] = _LinkNode(row[1], row[2], row[3], json.loads(row[5]), json.loads(row[4]))
-    return node
+    return _LinkNode(row[1], row[2], row[3], json.loads(row[5]), json.loads(row[4]))
 
 
 def _encode(problems) -> str:
