@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cinefile.format.catalog import PHASES
+from cinefile.format.catalog import PHASES, phase_rank, type_rank
 
 from .atomic import write_atomic
 from .index import Index, problems_of
 from .project import Project
-from .report import type_order
 
 SUMMARY_NAME = "project_summary.md"
 JSON_NAME = "project.json"
@@ -50,8 +49,7 @@ def exported_blocks(index: Index) -> list[ExportedBlock]:
 
 
 def _phase_order(block: ExportedBlock) -> tuple:
-    phase = PHASES.index(block.phase) if block.phase in PHASES else len(PHASES)
-    return (phase, type_order(block.type), block.path)
+    return (phase_rank(block.phase), type_rank(block.type), block.path)
 
 
 def ordered(blocks: list[ExportedBlock]) -> list[tuple[int, ExportedBlock]]:

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import Iterable
 
-from cinefile.format.catalog import PHASES, TYPE_NAMES
+from cinefile.format.catalog import PHASES, phase_rank, type_rank
 from cinefile.format.problems import ERROR, Problem
 
 from .index import Index, problems_of
@@ -30,13 +30,9 @@ def problem_lines(index: Index, paths: Iterable[str] | None = None) -> list[dict
     return sorted(found, key=lambda p: (p["path"], p["line"], p["col"], p["code"]))
 
 
-def type_order(type_name: str) -> int:
-    return TYPE_NAMES.index(type_name) if type_name in TYPE_NAMES else len(TYPE_NAMES)
-
-
 def status(project: Project, index: Index) -> dict:
     rows = index.query("SELECT key, path, type, phase, title, state, stale_cause, stale_reason FROM blocks")
-    rows.sort(key=lambda r: (PHASES.index(r["phase"]) if r["phase"] in PHASES else len(PHASES), type_order(r["type"]), r["path"]))
+    rows.sort(key=lambda r: (phase_rank(r["phase"]), type_rank(r["type"]), r["path"]))
     by_phase: dict[str, Counter] = {phase: Counter() for phase in PHASES[:3]}
     for row in rows:
         by_phase.setdefault(row["phase"] or "Unknown", Counter())[row["type"] or "(no type)"] += 1
@@ -46,7 +42,7 @@ def status(project: Project, index: Index) -> dict:
         "root": str(project.root),
         "mode": project.config.mode,
         "blocks": len(rows),
-        "phases": {phase: dict(sorted(counts.items(), key=lambda kv: type_order(kv[0]))) for phase, counts in by_phase.items()},
+        "phases": {phase: dict(sorted(counts.items(), key=lambda kv: type_rank(kv[0]))) for phase, counts in by_phase.items()},
         "stale": [{"id": r["key"], "path": r["path"], "cause": r["stale_cause"], "reason": r["stale_reason"]}
                   for r in rows if r["state"] == "stale"],
         "unreviewed": [{"id": r["key"], "path": r["path"]} for r in rows if r["state"] == "unreviewed"],

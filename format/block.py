@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .catalog import PHASES, TYPES, phase_of
+from .catalog import TYPES, phase_of
 from .problems import Problem, Range
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -67,10 +67,6 @@ class Block:
     @property
     def phase(self) -> str:
         return phase_of(self.type) or ""
-
-    @property
-    def phase_position(self) -> int:
-        return PHASES.index(self.phase) if self.phase else len(PHASES)
 
 
 def slugify(text: str) -> str:

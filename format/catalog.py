@@ -86,6 +86,16 @@ def phase_of(type_name: str) -> str | None:
     return block_type.phase if block_type else None
 
 
+def phase_rank(phase: str) -> int:
+    """Where a phase comes in the work, for sorting; unknown phases last."""
+    return PHASES.index(phase) if phase in PHASES else len(PHASES)
+
+
+def type_rank(type_name: str) -> int:
+    """Where a type comes in the catalogue (logline first, shot last), for sorting."""
+    return TYPE_NAMES.index(type_name) if type_name in TYPE_NAMES else len(TYPE_NAMES)
+
+
 def allowed_parents(type_name: str) -> tuple[str, ...]:
     block_type = TYPES.get(type_name)
     return block_type.parents if block_type else ()

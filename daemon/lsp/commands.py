@@ -7,7 +7,7 @@ from __future__ import annotations
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from cinefile.format.catalog import PHASES
+from cinefile.format.catalog import phase_rank
 from cinefile.format.stale import STALE
 
 from ..errors import UserError
@@ -91,7 +91,7 @@ async def blocks_command(ls: CinefileServer, *args) -> dict:
         raise JsonRpcInvalidParams("no cinefile project is open: open a folder holding cinefile.toml")
     await ls.ready.wait()  # asked right at start-up, it answers once the model is loaded
     blocks = []
-    for node in sorted(ls.model.nodes.values(), key=lambda n: (phase_position(n.phase), n.path)):
+    for node in sorted(ls.model.nodes.values(), key=lambda n: (phase_rank(n.phase), n.path)):
         staleness = ls.model.staleness(node)
         assets = [{"sha256": a.get("sha256"), "role": a.get("role"), "approved": bool(a.get("approved"))}
                   for a in node.assets]
@@ -101,9 +101,6 @@ async def blocks_command(ls: CinefileServer, *args) -> dict:
     return {"root": str(ls.project.root), "mode": ls.project.config.mode,
             "spent_usd": round(Ledger(ls.project.assets).total(), 6), "blocks": blocks}
 
-
-def phase_position(phase: str) -> int:
-    return PHASES.index(phase) if phase in PHASES else len(PHASES)
 
 
 def set_keys_command(ls: CinefileServer, *args) -> dict:
