@@ -53,8 +53,10 @@ def estimated(ls: CinefileServer, node: Node, kind: str, mode: str) -> str | Non
                 job = generator.plan(node.id, kind, mode)
             ls.estimates[key] = "mock, free" if job.provider == "mock" else cost_text(job.estimate)
         except UserError as error:
+            # Not kept: what stops planning now (no approved still, a file with errors, a
+            # busy index) may be gone at the next request.
             log.info("no %s generation for %s: %s", kind, node.id, error)
-            ls.estimates[key] = None
+            return None
     return ls.estimates[key]
 
 
