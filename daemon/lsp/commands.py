@@ -24,11 +24,12 @@ SYNC, MARK_FRESH, APPROVE, EXPORT, SET_KEYS, BLOCKS = (
     "cinefile.sync", "cinefile.markFresh", "cinefile.approve", "cinefile.export", "cinefile.setKeys", "cinefile.blocks")
 
 
-def block_named(ls: CinefileServer, block_id) -> Node:
+async def block_named(ls: CinefileServer, block_id) -> Node:
     if ls.project is None:
         raise JsonRpcInvalidParams("no cinefile project is open: open a folder holding cinefile.toml")
     if not isinstance(block_id, str):
         raise JsonRpcInvalidParams(f"expected a block id, got {block_id!r}")
+    await ls.ready.wait()  # a command sent right at start-up runs once the model is loaded
     owner = ls.model.owner(block_id)
     if owner is None:
         raise JsonRpcInvalidParams(f"no block `{block_id}`: check the id")
@@ -52,7 +53,7 @@ async def sync_command(ls: CinefileServer, *args) -> dict:
 async def mark_fresh_command(ls: CinefileServer, *ids) -> dict:
     builder = EditBuilder(ls)
     for block_id in ids:
-        node = block_named(ls, block_id)
+        node = await block_named(ls, block_id)
         text = "".join(ls.lines_of(node.path))
         builder.change_text(node.path, text, _checked(fresh_text, ls.model, node, text))
     return await apply(ls, "Mark up to date", builder) if builder.operations else {"applied": False}
@@ -61,7 +62,7 @@ async def mark_fresh_command(ls: CinefileServer, *ids) -> dict:
 async def approve_command(ls: CinefileServer, *args) -> dict:
     """[id, optional sha256 of the still]: the newest still waiting, unless one is named."""
     block_id, sha256 = (list(args) + [None, None])[:2]
-    node = block_named(ls, block_id)
+    node = await block_named(ls, block_id)
     candidates = unapproved_stills(node)
     sha256 = sha256 or (candidates[-1] if candidates else None)
     if sha256 is None:

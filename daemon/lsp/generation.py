@@ -95,7 +95,7 @@ async def generate_command(ls: CinefileServer, *args) -> dict:
     """[id, kind (text, image, video, audio; default text), mode (draft, final; default the block's)]."""
     block_id, kind, mode = (list(args) + [None, "text", None][len(args):])[:3]
     kind = kind or "text"
-    node = block_named(ls, block_id)
+    node = await block_named(ls, block_id)
     if kind not in ("text", "image", "video", "audio") or mode not in (None, *MODES):
         raise JsonRpcInvalidParams(f"cinefile.generate: expected [id, text|image|video|audio, draft|final], got {[block_id, kind, mode]}")
     results = []
