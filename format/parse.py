@@ -15,8 +15,8 @@ from .catalog import ASSET_ROLES, MAX_FILE_BYTES, TYPE_NAMES, TYPES
 from .fields import missing_fields
 from .hashing import bytes_hash, content_hash
 from .problems import WARNING, Position, Problem, Range
+from .yaml_nodes import Loader, construct
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same result, faster
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
 _TYPE_LIST = ", ".join(TYPE_NAMES)
 
@@ -106,10 +106,10 @@ class _FrontmatterReader:
         self.problems.append(Problem(code, message, where, severity))
 
     def read(self, path: str, default_id: str, stem: str, body: str, body_line: int) -> Block:
-        loader = _Loader(self.chunk)
+        loader = Loader(self.chunk)
         try:
             root = loader.get_single_node()
-            data = loader.construct_document(root) if root is not None else None
+            data = construct(loader, root, self.chunk) if root is not None else None
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line, col = (self.offset + mark.line, mark.column) if mark else (self.offset, 0)
