@@ -120,20 +120,19 @@ def find_cycles(edges: dict[str, list[str]]) -> list[list[str]]:
     for root in edges:
         if root in index:
             continue
-        work = [(root, 0)]
+        work = [(root, 0, [t for t in edges[root] if t in edges and t != root])]
         while work:
-            node, i = work.pop()
+            node, i, targets = work.pop()
             if i == 0:
                 index[node] = low[node] = counter
                 counter += 1
                 stack.append(node)
                 on_stack.add(node)
-            targets = [t for t in edges.get(node, ()) if t in edges and t != node]
             if i < len(targets):
-                work.append((node, i + 1))
+                work.append((node, i + 1, targets))
                 target = targets[i]
                 if target not in index:
-                    work.append((target, 0))
+                    work.append((target, 0, [t for t in edges[target] if t in edges and t != target]))
                 elif target in on_stack:
                     low[node] = min(low[node], index[target])
                 continue
