@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 from pathlib import Path
-
-from cinefile.format.block import Block
+from typing import Iterable
 
 from .index import now_iso
 
@@ -48,14 +47,14 @@ def _asset_id(db, folder: Path, sha256: str) -> int | None:
     return cursor.lastrowid
 
 
-def link_assets(db, assets_folder: Path, blocks: list[tuple[int, Block]]) -> None:
-    """Replace the asset links of these blocks with what their frontmatter says."""
+def link_assets(db, assets_folder: Path, blocks: list[tuple[int, Iterable[dict]]]) -> None:
+    """Replace the asset links of these blocks (block id, its frontmatter's `assets` entries)."""
     if not blocks:
         return
     db.conn.executemany("DELETE FROM block_assets WHERE block_id = ?", [(block_id,) for block_id, _ in blocks])
     rows = {}
-    for block_id, block in blocks:
-        for entry in block.assets:
+    for block_id, assets in blocks:
+        for entry in assets:
             asset_id = _asset_id(db, assets_folder, entry["sha256"])
             if asset_id is not None:
                 rows[(block_id, asset_id)] = (block_id, asset_id, entry["role"], 1 if entry.get("approved") else 0)

@@ -14,24 +14,20 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from cinefile.format.block import Block
-from cinefile.format.catalog import MAX_FILE_BYTES, PHASES
-from cinefile.format.hashing import bytes_hash
-from cinefile.format.parse import oversized_block, parse_block
-from cinefile.format.problems import Problem
 
 from .asset_index import link_assets
 from .index import Index, now_iso
 from .project import Project
+from .read import BLOCK_COLUMNS, Read
+from .read_pool import read_many
 from .relink import relink_all, relink_changed
 from .walk import FileStat, walk
 
 Progress = Callable[[int, int], None]
-_TAB_IDS = {phase: i + 1 for i, phase in enumerate(PHASES)}
-# Encoders built once (json.dumps builds one per call when given options); same output.
-_TEXT_JSON = json.JSONEncoder(ensure_ascii=False).encode
-_FRONTMATTER_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_TEXT_JSON = json.JSONEncoder(ensure_ascii=False).encode  # built once: json.dumps with options builds one per call
 _STAT_COLUMNS = "id, path, key, mtime_ns, size, file_hash, version"
+_NEW_BLOCK_COLUMNS = (*BLOCK_COLUMNS, "updated_at", "id", "created_at", "version")
+_HISTORY_COLUMNS = ("block_id", "action", "timestamp", "block_key", "version", "path", "payload")
 
 
 @dataclass
@@ -59,55 +55,8 @@ class SyncReport:
                 "relinked": self.relinked, "elapsed": round(self.elapsed, 4)}
 
 
-@dataclass
-class _Read:
-    block: Block
-    stat: FileStat
-    file_hash: str
-    text: str | None
-
-
-def read_file(project: Project, rel: str, stat: FileStat) -> _Read | None:
-    """Read and parse one file; None when it vanished before it could be read."""
-    full = project.root / rel
-    if stat.size > MAX_FILE_BYTES:
-        return _Read(oversized_block(rel, stat.size), stat, f"size:{stat.size}:{stat.mtime_ns}", None)
-    try:
-        with open(full, "rb") as handle:
-            # What the stat said, plus a byte to see a file that grew since, up to the limit.
-            # Never read(MAX_FILE_BYTES + 1) at once: that allocates 5 MB for every file, and
-            # was a quarter of a cold sync (measured).
-            data = handle.read(stat.size + 1)
-            if len(data) > stat.size:
-                data += handle.read(MAX_FILE_BYTES + 1 - len(data))
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        reason = "permission denied" if isinstance(error, PermissionError) else (error.strerror or str(error))
-        block = oversized_block(rel, 0)
-        block.problems = [Problem("unreadable", f"cannot read the file ({reason}): check its permissions")]
-        return _Read(block, stat, f"unreadable:{stat.mtime_ns}", None)
-    block = parse_block(rel, data)
-    text = None if block.problems and block.problems[0].code in ("binary", "not-utf8", "too-large") else data.decode("utf-8")
-    return _Read(block, FileStat(stat.mtime_ns, len(data)), bytes_hash(data), text)
-
-
-def _row(read: _Read, now: str) -> dict:
-    block = read.block
-    return {
-        "key": block.id, "path": block.path, "type": block.type, "title": block.title,
-        "phase": block.phase, "tab_id": _TAB_IDS.get(block.phase),
-        "parent_key": block.parent.target if block.parent else None,
-        "content": block.body, "tags": _TEXT_JSON(block.tags),
-        "content_hash": block.content_hash, "file_hash": read.file_hash,
-        "mtime_ns": read.stat.mtime_ns, "size": read.stat.size,
-        "frontmatter": _FRONTMATTER_JSON(block.frontmatter),
-        "refs": json.dumps([r.to_json() for r in block.refs]),
-        "id_range": json.dumps(block.id_range.to_json()),
-        "record": json.dumps(block.record) if block.record is not None else None,
-        "problems": _TEXT_JSON([p.to_json() for p in block.problems]),
-        "updated_at": now,
-    }
+def _row(read: Read, now: str) -> dict:
+    return dict(zip(BLOCK_COLUMNS, read.values)) | {"updated_at": now}
 
 
 def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
@@ -125,15 +74,12 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
         indexed = _indexed(db, scope)
         to_read = [(rel, st) for rel, st in walked.files.items()
                    if reread or (row := indexed.get(rel)) is None or (row["mtime_ns"], row["size"]) != tuple(st)]
-        reads: dict[str, _Read] = {}
-        for done, (rel, st) in enumerate(to_read, 1):
-            read = read_file(project, rel, st)
+        reads: dict[str, Read] = {}
+        for rel, read in read_many(project.root, to_read, progress):
             if read is None:
                 walked.files.pop(rel, None)  # deleted mid-sync: as if never seen
             else:
                 reads[rel] = read
-            if progress:
-                progress(done, len(to_read))
         _apply(db, indexed, walked.files, reads, report, now_iso())
         _link_assets(db, project, reads)
         if report.changed or relink or _needs_relink(db):
@@ -142,7 +88,7 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
     return report
 
 
-def _link_assets(db, project: Project, reads: dict[str, _Read]) -> None:
+def _link_assets(db, project: Project, reads: dict[str, Read]) -> None:
     """Asset links follow the frontmatter of every block read."""
     paths = sorted(reads)
     ids: dict[str, int] = {}
@@ -150,7 +96,7 @@ def _link_assets(db, project: Project, reads: dict[str, _Read]) -> None:
         chunk = paths[start : start + 500]
         marks = ",".join("?" * len(chunk))
         ids.update((path, block_id) for block_id, path in db.execute(f"SELECT id, path FROM blocks WHERE path IN ({marks})", chunk))
-    link_assets(db, project.assets, [(ids[path], reads[path].block) for path in paths if path in ids])
+    link_assets(db, project.assets, [(ids[path], reads[path].assets) for path in paths if path in ids])
 
 
 @contextlib.contextmanager
@@ -192,7 +138,7 @@ def _previous_text(db, block_id: int) -> str | None:
     return json.loads(row[0]).get("text") if row else None
 
 
-def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dict[str, _Read],
+def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dict[str, Read],
            report: SyncReport, now: str) -> None:
     history: list[dict] = []
     removed = {path: row for path, row in indexed.items() if path not in walked}
@@ -208,7 +154,8 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
             continue
         values = _row(read, now) | {"version": row["version"] + 1}
         _update(db, row["id"], values)
-        history.append(_history(row["id"], "update", values, now, previous=_previous_text(db, row["id"]), text=read.text))
+        history.append(_history(row["id"], "update", read.key, values["version"], path, now,
+                                previous=_previous_text(db, row["id"]), text=read.text))
         report.modified.append(path)
 
     for old_path, new_path in renames:
@@ -217,14 +164,14 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         values = _row(read, now) | {"version": row["version"] + 1}
         _update(db, row["id"], values)
         previous = _previous_text(db, row["id"]) if changed else None
-        history.append(_history(row["id"], "rename", values, now, previous=previous, text=read.text, moved_from=old_path))
+        history.append(_history(row["id"], "rename", read.key, values["version"], new_path, now,
+                                previous=previous, text=read.text, moved_from=old_path))
         report.renamed.append((old_path, new_path))
         new.remove(new_path)
 
     for path, row in removed.items():
-        history.append({"block_id": row["id"], "action": "delete", "timestamp": now, "block_key": row["key"],
-                        "version": row["version"] + 1, "path": path,
-                        "payload": json.dumps({"path": path, "previous": _previous_text(db, row["id"])}, ensure_ascii=False)})
+        payload = _TEXT_JSON({"path": path, "previous": _previous_text(db, row["id"])})
+        history.append((row["id"], "delete", now, row["key"], row["version"] + 1, path, payload))
         report.removed.append(path)
     if removed:
         ids = [row["id"] for row in removed.values()]
@@ -234,34 +181,33 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         db.execute(f"DELETE FROM blocks WHERE id IN ({marks})", ids)
 
     if new:
-        versions = _last_versions(db, [reads[path].block.id for path in new])
+        versions = _last_versions(db, [reads[path].key for path in new])
         next_id = (db.execute("SELECT max(id) FROM blocks").fetchone()[0] or 0) + 1
-        rows = []
-        for offset, path in enumerate(sorted(new)):
+        rows, created = [], []
+        for block_id, path in enumerate(sorted(new), next_id):
             read = reads[path]
-            values = _row(read, now) | {"id": next_id + offset, "created_at": now,
-                                        "version": versions.get(read.block.id, 0) + 1}
-            rows.append(values)
-            history.append(_history(values["id"], "create", values, now, text=read.text))
+            version = versions.get(read.key, 0) + 1
+            rows.append((*read.values, now, block_id, now, version))
+            history.append(_history(block_id, "create", read.key, version, path, now, text=read.text))
+            created.append((block_id, read.dependencies))
             report.added.append(path)
-        _insert_many(db, "blocks", rows)
-        _write_dependencies(db, [(row["id"], reads[row["path"]].block) for row in rows], replace=False)
+        _insert_many(db, "blocks", _NEW_BLOCK_COLUMNS, rows)
+        _write_dependencies(db, created, replace=False)
 
-    changed = [(row["id"], reads[path].block) for path in report.modified for row in [indexed[path]]]
-    changed += [(indexed_row["id"], reads[new_path].block) for old, new_path in report.renamed
+    changed = [(row["id"], reads[path].dependencies) for path in report.modified for row in [indexed[path]]]
+    changed += [(indexed_row["id"], reads[new_path].dependencies) for old, new_path in report.renamed
                 for indexed_row in [indexed[old]]]
     _write_dependencies(db, changed, replace=True)
     if history:
-        _insert_many(db, "history", history)
+        _insert_many(db, "history", _HISTORY_COLUMNS, history)
 
 
-def _insert_many(db, table: str, rows: list[dict], verb: str = "INSERT") -> None:
-    """One executemany for rows that share their keys. The schema and its migrations go
-    through sqlite-utils; this hot path does not, as insert_all's per-value coercion made
-    a cold sync of 10,000 blocks several times slower (profiled)."""
-    columns = list(rows[0])
+def _insert_many(db, table: str, columns: tuple[str, ...], rows: list[tuple], verb: str = "INSERT") -> None:
+    """One executemany. The schema and its migrations go through sqlite-utils; this hot path
+    does not, as insert_all's per-value coercion made a cold sync of 10,000 blocks several
+    times slower (profiled)."""
     sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    db.conn.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
+    db.conn.executemany(sql, rows)
 
 
 def _update(db, block_id: int, values: dict) -> None:
@@ -269,19 +215,17 @@ def _update(db, block_id: int, values: dict) -> None:
     db.execute(f"UPDATE blocks SET {columns} WHERE id = ?", [*values.values(), block_id])
 
 
-def _history(block_id: int, action: str, values: dict, now: str, *, text: str | None,
-             previous: str | None = None, moved_from: str | None = None) -> dict:
-    payload: dict = {"path": values["path"], "text": text}
+def _history(block_id: int, action: str, key: str, version: int, path: str, now: str, *, text: str | None,
+             previous: str | None = None, moved_from: str | None = None) -> tuple:
+    payload: dict = {"path": path, "text": text}
     if action != "create":
         payload["previous"] = previous
     if moved_from:
         payload["from"] = moved_from
-    return {"block_id": block_id, "action": action, "timestamp": now, "block_key": values["key"],
-            "version": values["version"], "path": values["path"],
-            "payload": _TEXT_JSON(payload)}
+    return (block_id, action, now, key, version, path, _TEXT_JSON(payload))
 
 
-def _pair_renames(removed: dict[str, dict], new: list[str], reads: dict[str, _Read]) -> list[tuple[str, str]]:
+def _pair_renames(removed: dict[str, dict], new: list[str], reads: dict[str, Read]) -> list[tuple[str, str]]:
     """A rename is the same id at a new path, or failing that the same bytes."""
     if not removed or not new:
         return []
@@ -290,7 +234,7 @@ def _pair_renames(removed: dict[str, dict], new: list[str], reads: dict[str, _Re
     pairs, taken = [], set()
     for new_path in sorted(new):
         read = reads[new_path]
-        old = by_key.get(read.block.id) if read.block.readable else None
+        old = by_key.get(read.key) if read.readable else None
         if old is None or old in taken:
             old = by_hash.get(read.file_hash)
         if old is not None and old not in taken:
@@ -307,17 +251,18 @@ def _last_versions(db, keys: list[str]) -> dict[str, int]:
     return {key: version for key, version in rows if key in wanted}
 
 
-def _write_dependencies(db, blocks: list[tuple[int, Block]], *, replace: bool) -> None:
+def _write_dependencies(db, blocks: list[tuple[int, tuple]], *, replace: bool) -> None:
+    """`blocks`: (block id, its (target, relation) dependencies)."""
     if not blocks:
         return
     if replace:
         db.conn.executemany("DELETE FROM dependencies WHERE src_block_id = ?", [(block_id,) for block_id, _ in blocks])
     rows = {}
-    for block_id, block in blocks:
-        for ref in block.dependencies:
-            rows.setdefault((block_id, ref.target), {"src_block_id": block_id, "dst_key": ref.target, "type": ref.relation})
+    for block_id, dependencies in blocks:
+        for target, relation in dependencies:
+            rows.setdefault((block_id, target), (block_id, target, relation))
     if rows:
-        _insert_many(db, "dependencies", list(rows.values()), verb="INSERT OR REPLACE")
+        _insert_many(db, "dependencies", ("src_block_id", "dst_key", "type"), list(rows.values()), verb="INSERT OR REPLACE")
 
 
 def _relink(db, keys: set[str] | None) -> list[str]:
@@ -329,12 +274,12 @@ def _relink(db, keys: set[str] | None) -> list[str]:
     return relinked if not _needs_relink(db) else relink_all(db)
 
 
-def _changed_keys(indexed: dict[str, dict], reads: dict[str, _Read], report: SyncReport) -> set[str]:
+def _changed_keys(indexed: dict[str, dict], reads: dict[str, Read], report: SyncReport) -> set[str]:
     """The ids of every block added, changed, moved or removed, before and after."""
     keys = {indexed[path]["key"] for path in report.modified + report.removed}
     keys |= {indexed[old]["key"] for old, _ in report.renamed}
-    keys |= {reads[path].block.id for path in report.added + report.modified}
-    keys |= {reads[new].block.id for _, new in report.renamed}
+    keys |= {reads[path].key for path in report.added + report.modified}
+    keys |= {reads[new].key for _, new in report.renamed}
     return keys
 
 

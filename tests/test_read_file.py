@@ -1,6 +1,8 @@
 """Reading a block by its stat: a file that changed size since the walk is read whole."""
 
-from cinefile.daemon.sync import read_file
+import json
+
+from cinefile.daemon.read import BLOCK_COLUMNS, read_file
 from cinefile.daemon.walk import FileStat
 from cinefile.format.catalog import MAX_FILE_BYTES
 
@@ -8,19 +10,19 @@ from cinefile.format.catalog import MAX_FILE_BYTES
 def test_a_file_that_grew_since_its_stat_is_read_whole(sample):
     rel = "story/scene-1.md"
     data = (sample.root / rel).read_bytes()
-    read = read_file(sample, rel, FileStat(0, 10))
-    assert read.stat.size == len(data) and read.text == data.decode("utf-8") and read.block.type == "scene"
+    read = read_file(sample.root, rel, FileStat(0, 10))
+    assert read.stat.size == len(data) and read.text == data.decode("utf-8") and read.values[BLOCK_COLUMNS.index("type")] == "scene"
 
 
 def test_a_file_that_shrank_since_its_stat_is_read_whole(sample):
     rel = "story/scene-1.md"
     data = (sample.root / rel).read_bytes()
-    read = read_file(sample, rel, FileStat(0, len(data) * 3))
+    read = read_file(sample.root, rel, FileStat(0, len(data) * 3))
     assert read.stat.size == len(data) and read.text == data.decode("utf-8")
 
 
 def test_a_file_that_grew_past_the_limit_since_its_stat_is_too_large(sample):
     rel = "story/huge.md"
     (sample.root / rel).write_bytes(b"---\ntype: scene\n---\n" + b"x" * MAX_FILE_BYTES)
-    read = read_file(sample, rel, FileStat(0, 10))
-    assert read.block.problems[0].code == "too-large"
+    read = read_file(sample.root, rel, FileStat(0, 10))
+    assert json.loads(read.values[BLOCK_COLUMNS.index("problems")])[0]["code"] == "too-large"

@@ -100,18 +100,18 @@ def test_ignored_and_reserved_paths_are_not_blocks(empty, index_of):
 
 
 def test_a_file_deleted_during_the_sync_is_skipped(empty, index_of, monkeypatch):
-    from cinefile.daemon import sync as sync_module
+    from cinefile.daemon import read_pool
 
     write(empty.root, "story/a.md", block_text("beat"))
     write(empty.root, "story/b.md", block_text("beat"))
-    real_read = sync_module.read_file
+    real_read = read_pool.read_file
 
-    def read_after_delete(project, rel, stat):
+    def read_after_delete(root, rel, stat):
         if rel == "story/a.md":
-            (project.root / rel).unlink()
-        return real_read(project, rel, stat)
+            (root / rel).unlink()
+        return real_read(root, rel, stat)
 
-    monkeypatch.setattr(sync_module, "read_file", read_after_delete)
+    monkeypatch.setattr(read_pool, "read_file", read_after_delete)
     index = index_of(empty)
     report = sync(empty, index)
     assert report.added == ["story/b.md"]
