@@ -48,6 +48,15 @@ def relink_all(db) -> list[str]:
     """Recompute cross-file problems and staleness for the whole project; returns the paths
     whose values changed."""
     rows = db.execute(f"SELECT {_COLUMNS} FROM blocks ORDER BY path").fetchall()
+    relinked = _store(db, link_all(rows))
+    link_ids(db)
+    return relinked
+
+
+def link_all(rows: list[tuple]) -> list[tuple[tuple, str, Staleness]]:
+    """(row, its cross-file problems as JSON, its staleness) for every row (in `_COLUMNS`
+    order, sorted by path) of a whole project: from the index, or from a first sync's reads
+    before they are written."""
     nodes = [_link_node(r) for r in rows]
     problems = check_links(nodes)
     stale_inputs: dict[str, StaleInput] = {}
@@ -55,12 +64,15 @@ def relink_all(db) -> list[str]:
         if node.id not in stale_inputs:
             stale_inputs[node.id] = _stale_input(row, node)
     states = compute_staleness(stale_inputs)
-    relinked = _store(db, [(row, _encode(problems.get(node.path)), states[node.id]) for row, node in zip(rows, nodes)])
+    return [(row, _encode(problems.get(node.path)), states[node.id]) for row, node in zip(rows, nodes)]
+
+
+def link_ids(db) -> None:
+    """Point parent_id and dependencies' dst_block_id at the block owning each id (the first by path)."""
     db.execute("UPDATE blocks SET parent_id = (SELECT p.id FROM blocks AS p WHERE p.key = blocks.parent_key "
                "ORDER BY p.path LIMIT 1) WHERE parent_key IS NOT NULL")
     db.execute("UPDATE dependencies SET dst_block_id = (SELECT b.id FROM blocks AS b WHERE b.key = dependencies.dst_key "
                "ORDER BY b.path LIMIT 1)")
-    return relinked
 
 
 def relink_changed(db, keys: Iterable[str]) -> list[str]:

@@ -20,13 +20,17 @@ from .index import Index, now_iso
 from .project import Project
 from .read import BLOCK_COLUMNS, Read
 from .read_pool import read_many
-from .relink import relink_all, relink_changed
+from .relink import link_all, link_ids, relink_all, relink_changed
 from .walk import FileStat, walk
 
 Progress = Callable[[int, int], None]
 _TEXT_JSON = json.JSONEncoder(ensure_ascii=False).encode  # built once: json.dumps with options builds one per call
 _STAT_COLUMNS = "id, path, key, mtime_ns, size, file_hash, version"
-_NEW_BLOCK_COLUMNS = (*BLOCK_COLUMNS, "updated_at", "id", "created_at", "version")
+_NEW_BLOCK_COLUMNS = (*BLOCK_COLUMNS, "updated_at", "id", "created_at", "version",
+                      "link_problems", "state", "stale_cause", "stale_reason")
+_UNLINKED = (None, None, None, None)
+# Where relink's columns (type, refs, id_range, content_hash, record) sit in Read.values.
+_LINK_VALUES = [BLOCK_COLUMNS.index(name) for name in ("type", "refs", "id_range", "content_hash", "record")]
 _HISTORY_COLUMNS = ("block_id", "action", "timestamp", "block_key", "version", "path", "payload")
 
 
@@ -80,9 +84,13 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
                 walked.files.pop(rel, None)  # deleted mid-sync: as if never seen
             else:
                 reads[rel] = read
-        _apply(db, indexed, walked.files, reads, report, now_iso())
+        first = scope is None and not indexed  # an empty index: every block is new
+        _apply(db, indexed, walked.files, reads, report, now_iso(), first=first)
         _link_assets(db, project, reads)
-        if report.changed or relink or _needs_relink(db):
+        if first:
+            link_ids(db)
+            report.relinked = list(report.added)  # linked before they were written
+        elif report.changed or relink or _needs_relink(db):
             report.relinked = _relink(db, None if relink else _changed_keys(indexed, reads, report))
     report.elapsed = time.perf_counter() - started
     return report
@@ -139,7 +147,9 @@ def _previous_text(db, block_id: int) -> str | None:
 
 
 def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dict[str, Read],
-           report: SyncReport, now: str) -> None:
+           report: SyncReport, now: str, first: bool = False) -> None:
+    """Write what changed. On a `first` sync every block is new, and is linked (cross-file
+    problems, staleness) before it is written rather than updated after."""
     history: list[dict] = []
     removed = {path: row for path, row in indexed.items() if path not in walked}
     new = [path for path in reads if path not in indexed]
@@ -184,10 +194,11 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         versions = _last_versions(db, [reads[path].key for path in new])
         next_id = (db.execute("SELECT max(id) FROM blocks").fetchone()[0] or 0) + 1
         rows, created = [], []
+        links = _first_links(reads, sorted(new), next_id) if first else {}
         for block_id, path in enumerate(sorted(new), next_id):
             read = reads[path]
             version = versions.get(read.key, 0) + 1
-            rows.append((*read.values, now, block_id, now, version))
+            rows.append((*read.values, now, block_id, now, version, *links.get(path, _UNLINKED)))
             history.append(_history(block_id, "create", read.key, version, path, now, text=read.text))
             created.append((block_id, read.dependencies))
             report.added.append(path)
@@ -200,6 +211,13 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
     _write_dependencies(db, changed, replace=True)
     if history:
         _insert_many(db, "history", _HISTORY_COLUMNS, history)
+
+
+def _first_links(reads: dict[str, Read], paths: list[str], next_id: int) -> dict[str, tuple]:
+    """link_problems, state, stale_cause and stale_reason of every block, by path."""
+    rows = [(block_id, path, reads[path].key, *(reads[path].values[i] for i in _LINK_VALUES), *_UNLINKED)
+            for block_id, path in enumerate(paths, next_id)]
+    return {row[1]: (problems, state.state, state.cause, state.reason) for row, problems, state in link_all(rows)}
 
 
 def _insert_many(db, table: str, columns: tuple[str, ...], rows: list[tuple], verb: str = "INSERT") -> None:

@@ -103,3 +103,39 @@ def test_a_scoped_relink_matches_a_full_one_after_random_edits(tmp_path, monkeyp
         assert {"stale", "fresh", "cycle", "duplicate-id", "unknown-ref", "parent-type"} <= seen  # the cases that matter came up
     finally:
         index.close()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_first_sync_links_blocks_as_a_full_relink_would(tmp_path, seed):
+    """A first sync links blocks before writing them; after random edits (cycles, duplicate
+    ids, reviews, unknown ids) a fresh index of the same folder must hold what a full
+    relink gives, and what the incrementally kept index holds."""
+    rng = random.Random(seed)
+    root = tmp_path / "film"
+    (root / "blocks").mkdir(parents=True)
+    (root / "cinefile.toml").write_text('name = "Random edits"\n')
+    project = Project(root)
+    ids: list[str] = []
+    for i in range(40):
+        (root / "blocks" / f"b{i}.md").write_text(_text(rng, rng.choice(TYPES), ids))
+        ids.append(f"b{i}")
+    index = open_index(project)
+    sync(project, index)
+    for _ in range(60):
+        sync(project, index, scope=_edit(rng, root, index), reread=True)
+    columns = "path, key, link_problems, state, stale_cause, stale_reason"
+    kept = index.query(f"SELECT {columns} FROM blocks ORDER BY path")
+    index.close()
+    project.db_path.unlink()
+    fresh = open_index(project)
+    try:
+        report = sync(project, fresh)
+        assert sorted(report.relinked) == sorted(report.added)
+        with fresh.write() as db:
+            assert relink_all(db) == []
+        assert fresh.query(f"SELECT {columns} FROM blocks ORDER BY path") == kept
+        orphans = fresh.query("SELECT count(*) AS n FROM dependencies d JOIN blocks b ON b.key = d.dst_key "
+                              "WHERE d.dst_block_id IS NULL")[0]["n"]
+        assert orphans == 0 and "fresh" in {row["state"] for row in kept}
+    finally:
+        fresh.close()
