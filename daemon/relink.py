@@ -70,7 +70,7 @@ def link_all(rows: list[tuple]) -> list[tuple[tuple, str, Staleness]]:
 def link_ids(db) -> None:
     """Point parent_id and dependencies' dst_block_id at the block owning each id (the first by path)."""
     db.execute("UPDATE blocks SET parent_id = (SELECT p.id FROM blocks AS p WHERE p.key = blocks.parent_key "
-               "ORDER BY p.path LIMIT 1) WHERE parent_key IS NOT NULL")
+               "ORDER BY p.path LIMIT 1)")  # every row: a parent taken out must clear parent_id too
     db.execute("UPDATE dependencies SET dst_block_id = (SELECT b.id FROM blocks AS b WHERE b.key = dependencies.dst_key "
                "ORDER BY b.path LIMIT 1)")
 
@@ -102,7 +102,7 @@ def relink_changed(db, keys: Iterable[str]) -> list[str]:
     marks = json.dumps(sorted(keys))
     changed_ids = "SELECT id FROM blocks WHERE key IN (SELECT value FROM json_each(?))"
     db.execute("UPDATE blocks SET parent_id = (SELECT p.id FROM blocks AS p WHERE p.key = blocks.parent_key "
-               "ORDER BY p.path LIMIT 1) WHERE parent_key IS NOT NULL AND id IN "
+               "ORDER BY p.path LIMIT 1) WHERE id IN "
                f"(SELECT id FROM blocks WHERE parent_key IN (SELECT value FROM json_each(?)) UNION {changed_ids})", [marks, marks])
     db.execute("UPDATE dependencies SET dst_block_id = (SELECT b.id FROM blocks AS b WHERE b.key = dependencies.dst_key "
                "ORDER BY b.path LIMIT 1) WHERE rowid IN (SELECT rowid FROM dependencies WHERE dst_key IN "
