@@ -20,15 +20,15 @@ from .index import Index, now_iso
 from .project import Project
 from .read import BLOCK_COLUMNS, Read
 from .read_pool import read_many
-from .relink import link_all, link_ids, relink_all, relink_changed
+from .relink import link_all, relink_all, relink_changed
 from .walk import FileStat, walk
 
 Progress = Callable[[int, int], None]
 _TEXT_JSON = json.JSONEncoder(ensure_ascii=False).encode  # built once: json.dumps with options builds one per call
 _STAT_COLUMNS = "id, path, key, mtime_ns, size, file_hash, version"
 _NEW_BLOCK_COLUMNS = (*BLOCK_COLUMNS, "updated_at", "id", "created_at", "version",
-                      "link_problems", "state", "stale_cause", "stale_reason")
-_UNLINKED = (None, None, None, None)
+                      "link_problems", "state", "stale_cause", "stale_reason", "parent_id")
+_UNLINKED = (None, None, None, None, None)
 # Where relink's columns (type, refs, id_range, content_hash, record) sit in Read.values.
 _LINK_VALUES = [BLOCK_COLUMNS.index(name) for name in ("type", "refs", "id_range", "content_hash", "record")]
 _HISTORY_COLUMNS = ("block_id", "action", "timestamp", "block_key", "version", "path", "payload")
@@ -86,9 +86,8 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
                 reads[rel] = read
         first = scope is None and not indexed  # an empty index: every block is new
         _apply(db, indexed, walked.files, reads, report, now_iso(), first=first)
-        _link_assets(db, project, reads)
+        _link_assets(db, project, {path: read for path, read in reads.items() if read.assets or not first})
         if first:
-            link_ids(db)
             report.relinked = list(report.added)  # linked before they were written
         elif report.changed or relink or _needs_relink(db):
             report.relinked = _relink(db, None if relink else _changed_keys(indexed, reads, report))
@@ -194,7 +193,7 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         versions = _last_versions(db, [reads[path].key for path in new])
         next_id = (db.execute("SELECT max(id) FROM blocks").fetchone()[0] or 0) + 1
         rows, created = [], []
-        links = _first_links(reads, sorted(new), next_id) if first else {}
+        links, owners = _first_links(reads, sorted(new), next_id) if first else ({}, {})
         for block_id, path in enumerate(sorted(new), next_id):
             read = reads[path]
             version = versions.get(read.key, 0) + 1
@@ -203,7 +202,7 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
             created.append((block_id, read.dependencies))
             report.added.append(path)
         _insert_many(db, "blocks", _NEW_BLOCK_COLUMNS, rows)
-        _write_dependencies(db, created, replace=False)
+        _write_dependencies(db, created, replace=False, owners=owners)
 
     changed = [(row["id"], reads[path].dependencies) for path in report.modified for row in [indexed[path]]]
     changed += [(indexed_row["id"], reads[new_path].dependencies) for old, new_path in report.renamed
@@ -213,11 +212,17 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         _insert_many(db, "history", _HISTORY_COLUMNS, history)
 
 
-def _first_links(reads: dict[str, Read], paths: list[str], next_id: int) -> dict[str, tuple]:
-    """link_problems, state, stale_cause and stale_reason of every block, by path."""
-    rows = [(block_id, path, reads[path].key, *(reads[path].values[i] for i in _LINK_VALUES), *_UNLINKED)
+def _first_links(reads: dict[str, Read], paths: list[str], next_id: int) -> tuple[dict[str, tuple], dict[str, int]]:
+    """The link columns of every block, by path (link_problems, state, stale_cause,
+    stale_reason, parent_id), and the block id owning each id (the first by path)."""
+    rows = [(block_id, path, reads[path].key, *(reads[path].values[i] for i in _LINK_VALUES), None, None, None, None)
             for block_id, path in enumerate(paths, next_id)]
-    return {row[1]: (problems, state.state, state.cause, state.reason) for row, problems, state in link_all(rows)}
+    owners: dict[str, int] = {}
+    for row in rows:
+        owners.setdefault(row[2], row[0])
+    parent = BLOCK_COLUMNS.index("parent_key")
+    return {row[1]: (problems, state.state, state.cause, state.reason, owners.get(reads[row[1]].values[parent]))
+            for row, problems, state in link_all(rows)}, owners
 
 
 def _insert_many(db, table: str, columns: tuple[str, ...], rows: list[tuple], verb: str = "INSERT") -> None:
@@ -269,18 +274,20 @@ def _last_versions(db, keys: list[str]) -> dict[str, int]:
     return {key: version for key, version in rows if key in wanted}
 
 
-def _write_dependencies(db, blocks: list[tuple[int, tuple]], *, replace: bool) -> None:
-    """`blocks`: (block id, its (target, relation) dependencies)."""
+def _write_dependencies(db, blocks: list[tuple[int, tuple]], *, replace: bool, owners: dict[str, int] | None = None) -> None:
+    """`blocks`: (block id, its (target, relation) dependencies). `owners` (id -> block id,
+    on a first sync) links each to its target here; otherwise relink does."""
     if not blocks:
         return
     if replace:
         db.conn.executemany("DELETE FROM dependencies WHERE src_block_id = ?", [(block_id,) for block_id, _ in blocks])
+    owners = owners or {}
     rows = {}
     for block_id, dependencies in blocks:
         for target, relation in dependencies:
-            rows.setdefault((block_id, target), (block_id, target, relation))
+            rows.setdefault((block_id, target), (block_id, target, relation, owners.get(target)))
     if rows:
-        _insert_many(db, "dependencies", ("src_block_id", "dst_key", "type"), list(rows.values()), verb="INSERT OR REPLACE")
+        _insert_many(db, "dependencies", ("src_block_id", "dst_key", "type", "dst_block_id"), list(rows.values()))
 
 
 def _relink(db, keys: set[str] | None) -> list[str]:
