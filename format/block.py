@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
 from .catalog import TYPES, phase_of
 from .problems import Problem, Range
@@ -46,7 +46,7 @@ class Block:
     record: dict[str, str] | None = None
     assets: list[dict[str, Any]] = field(default_factory=list)
     id_range: Range = Range.of(0, 0)
-    key_ranges: dict[str, Range] = field(default_factory=dict)
+    key_ranges: Mapping[str, Range] = field(default_factory=dict)
     content_hash: str = ""
     problems: list[Problem] = field(default_factory=list)
     # False when the frontmatter could not be read at all (no text, broken YAML, ...).

@@ -9,6 +9,8 @@ from __future__ import annotations
 from .block import Block
 from .problems import WARNING, Problem, Range
 
+_TYPE_LINE = Range.of(0, 0, 0, 3)
+
 # type -> {field: what it holds}
 TYPE_FIELDS: dict[str, dict[str, str]] = {
     "scene": {
@@ -31,7 +33,9 @@ def missing_fields(block: Block) -> list[Problem]:
     needed = TYPE_FIELDS.get(block.type)
     if not needed or not block.readable:
         return []
-    type_range = block.key_ranges.get("type", Range.of(0, 0, 0, 3))
+    missing = [(name, hint) for name, hint in needed.items() if block.frontmatter.get(name) in (None, "")]
+    if not missing:
+        return []
+    type_range = block.key_ranges.get("type", _TYPE_LINE)
     return [Problem("missing-field", f"this {block.type} needs `{name}` ({hint}): give `{name}:` a value",
-                    block.key_ranges.get(name, type_range), WARNING)
-            for name, hint in needed.items() if block.frontmatter.get(name) in (None, "")]
+                    block.key_ranges.get(name, type_range), WARNING) for name, hint in missing]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from .catalog import BOOKKEEPING_KEYS
@@ -29,12 +30,17 @@ def normalize_body(body: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def _dependency_json(dependency: Any) -> str:
+    # For a string, what the encoder itself calls (most dependencies are plain ids): same text.
+    return encode_basestring_ascii(dependency) if type(dependency) is str else _DEPENDENCY_JSON(dependency)
+
+
 def _meaningful_fields(frontmatter: dict[str, Any]) -> dict[str, Any]:
     fields = {key: value for key, value in frontmatter.items() if key not in BOOKKEEPING_KEYS}
     deps = fields.get("dependencies")
     if isinstance(deps, list):
         # Order of dependencies carries no meaning either.
-        fields["dependencies"] = sorted(_DEPENDENCY_JSON(d) for d in deps)
+        fields["dependencies"] = sorted(_dependency_json(d) for d in deps)
     assets = frontmatter.get("assets")
     if isinstance(assets, list):
         # Approving a new look (say a character's reference still) is a change dependents must see.

@@ -1,5 +1,8 @@
 """Parsing a block: fields, defaults, positions and the content hash."""
 
+import json
+from pathlib import Path
+
 from cinefile.format.parse import parse_block, parse_text
 from cinefile.format.block import slugify
 from cinefile.format.problems import Range
@@ -68,3 +71,12 @@ def test_parse_block_never_raises_on_bytes():
 
 def test_byte_order_mark_is_accepted():
     assert parse_block("x.md", "\ufeff---\ntype: beat\n---\n".encode()).problems == []
+
+
+def test_content_hashes_of_the_sample_never_change(sample):
+    """`generated.from` records hold these hashes: a parser change that moved them would
+    make every reviewed block in every project stale."""
+    expected = json.loads((Path(__file__).parent / "golden" / "sample-content-hashes.json").read_text())
+    found = {p.relative_to(sample.root).as_posix(): parse_block(p.name, p.read_bytes()).content_hash
+             for p in sorted(sample.root.rglob("*.md"))}
+    assert found == expected
