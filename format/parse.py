@@ -17,7 +17,7 @@ from .catalog import ASSET_ROLES, MAX_FILE_BYTES, TYPE_NAMES, TYPES
 from .fields import missing_fields
 from .hashing import bytes_hash, content_hash
 from .problems import WARNING, Position, Problem, Range
-from .yaml_nodes import Loader, construct
+from .yaml_nodes import Loader, alias_problem, construct, shape_problem
 
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
 _tuple = tuple.__new__
@@ -130,6 +130,13 @@ class _FrontmatterReader:
         self.problems.append(Problem(code, message, where, severity))
 
     def read(self, path: str, default_id: str, stem: str, body: str, body_line: int) -> Block:
+        def unusable(problem: Problem) -> Block:
+            return Block(path, default_id, "", first_heading(body) or stem, body=body, body_line=body_line,
+                         problems=[problem], readable=False, content_hash=content_hash({}, self.chunk + body))
+
+        refused = shape_problem(self.chunk)
+        if refused is not None:
+            return unusable(Problem("yaml", refused, Range.of(self.offset, 0, self.offset, 3)))
         loader = Loader(self.chunk)
         try:
             root = loader.get_single_node()
@@ -138,15 +145,16 @@ class _FrontmatterReader:
             mark = error.problem_mark or error.context_mark
             line, col = (self.offset + mark.line, mark.column) if mark else (self.offset, 0)
             what = (error.problem or error.context or "invalid YAML").strip()
-            problem = Problem("yaml", f"YAML syntax error: {what}: fix the frontmatter at this line", Range.of(line, col, line, col + 1))
-            return Block(path, default_id, "", first_heading(body) or stem, body=body, body_line=body_line,
-                         problems=[problem], readable=False, content_hash=content_hash({}, self.chunk + body))
+            return unusable(Problem("yaml", f"YAML syntax error: {what}: fix the frontmatter at this line",
+                                    Range.of(line, col, line, col + 1)))
         except yaml.YAMLError as error:
-            problem = Problem("yaml", f"YAML error: {str(error).splitlines()[0]}: fix the frontmatter")
-            return Block(path, default_id, "", stem, body=body, body_line=body_line, problems=[problem], readable=False,
-                         content_hash=content_hash({}, self.chunk + body))
+            return unusable(Problem("yaml", f"YAML error: {str(error).splitlines()[0]}: fix the frontmatter"))
+        except RecursionError:  # within MAX_DEPTH, but called from deep in a stack already
+            return unusable(Problem("yaml", "frontmatter is nested too deeply: flatten it", Range.of(self.offset, 0, self.offset, 3)))
         finally:
             loader.dispose()
+        if data is not None and "&" in self.chunk and (refused := alias_problem(data)) is not None:
+            return unusable(Problem("yaml", refused, Range.of(self.offset, 0, self.offset, 3)))
 
         if data is None:
             self.problems.append(Problem("missing-type", f"frontmatter is empty: add `type: <type>` (one of {_TYPE_LIST})",

@@ -8,6 +8,11 @@ frontmatter (measured over 10,000 blocks), with the same values:
 - Values are built from the node tree in one plain recursion for what frontmatter holds
   (maps, lists, strings, numbers, booleans, nulls, dates). Anything else (anchors, merge
   keys, other tags) goes through PyYAML's own constructor.
+
+Two shapes of YAML would crash a reader rather than fail, so `shape_problem` and
+`alias_problem` find them first: nesting deep enough to overflow the stack (libyaml's
+composer recurses in C), and anchors that hold themselves or expand a few lines into
+millions of values.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ, _MERGE = _TAG + "str", _TAG + "map", _TAG + "seq", _TAG + "merge"
 _SCALAR_TAGS = frozenset(_TAG + name for name in ("null", "bool", "int", "float", "binary", "timestamp"))
 _MEMO_LIMIT = 4096  # plain scalars remembered before starting over
+MAX_DEPTH = 100
+MAX_VALUES = 100_000
+_NESTING_MARKS = "[{-?\n"  # a level of nesting takes at least one of these
 
 
 class Loader(_Base):
@@ -71,3 +79,56 @@ def _value(loader: Loader, node: Node) -> Any:
     elif kind is SequenceNode and tag == _SEQ:
         return [_value(loader, item) for item in node.value]
     raise _NotPlain
+
+
+def shape_problem(source: str) -> str | None:
+    """Why `source` is nested too deeply to load, or None. Counted on libyaml's event
+    stream, which keeps its own stack, and only when there are enough marks for it to be
+    possible."""
+    if sum(source.count(mark) for mark in _NESTING_MARKS) <= MAX_DEPTH:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(source, Loader=_Base):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return f"frontmatter is nested more than {MAX_DEPTH} levels deep: flatten it"
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the loader reports syntax errors, with their position
+    return None
+
+
+class _HoldsItself(Exception):
+    pass
+
+
+def alias_problem(value: Any) -> str | None:
+    """Why a value loaded from YAML with anchors cannot be used, or None: it holds itself,
+    or written out it would hold more than MAX_VALUES values. Linear in the distinct values."""
+    sizes: dict[int, int] = {}
+    open_ids: set[int] = set()
+
+    def size(item: Any) -> int:
+        if not isinstance(item, (list, dict)):
+            return 1
+        key = id(item)
+        if key in sizes:
+            return sizes[key]
+        if key in open_ids:
+            raise _HoldsItself
+        open_ids.add(key)
+        total = 1 + sum(size(child) for child in (item.values() if isinstance(item, dict) else item))
+        open_ids.discard(key)
+        sizes[key] = total
+        return total
+
+    try:
+        total = size(value)
+    except _HoldsItself:
+        return "frontmatter holds itself through an anchor (`&name` ... `*name`): write the value out instead"
+    if total > MAX_VALUES:
+        return f"frontmatter expands to {total:,} values through anchors and aliases: write the values out"
+    return None
