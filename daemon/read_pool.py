@@ -1,24 +1,19 @@
-"""Reading many block files, in worker processes when there are enough to be worth it.
+"""Reading many block files, in forked workers when there are enough to be worth it.
 
 Parsing is most of a cold sync and runs in Python, so one process uses one core. For a big
-read the files are dealt out to one forked worker per core; each sends back its `Read`s in
-batches over a pipe. Workers are forked only where that is safe and cheap: on Linux, from a
-process with no other threads (a fork copies locks that other threads may hold). Anywhere
-else, and for small reads, the files are read here, one after another. A worker that fails
-is not fatal: whatever it did not send is read here.
+read the files are dealt out to one forked worker per core (see `forked` for when that is
+safe); each sends back its `Read`s in batches. For small reads, and where forking is not
+safe, the files are read here, one after another. A worker that fails is not fatal:
+whatever it did not send is read here.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-import sys
-import threading
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .forked import Child, cores_to_fork
 from .read import Read, read_file
 from .walk import FileStat
 
@@ -39,13 +34,9 @@ def read_many(root: Path, files: list[tuple[str, FileStat]], progress: Progress 
 
 
 def worker_count(files: int) -> int:
-    if files < MIN_FILES_FOR_WORKERS or not sys.platform.startswith("linux") or threading.active_count() > 1:
+    if files < MIN_FILES_FOR_WORKERS:
         return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return min(cores, 8, files // (MIN_FILES_FOR_WORKERS // 2))
+    return min(cores_to_fork(), 8, files // (MIN_FILES_FOR_WORKERS // 2))
 
 
 def _read_here(root: Path, files, progress: Progress | None, done: int, total: int) -> Iterator[tuple[str, Read | None]]:
@@ -57,30 +48,18 @@ def _read_here(root: Path, files, progress: Progress | None, done: int, total: i
 
 
 def _read_in_workers(root: Path, files, progress: Progress | None, workers: int) -> Iterator[tuple[str, Read | None]]:
-    context = multiprocessing.get_context("fork")
-    shares = [files[i::workers] for i in range(workers)]
-    connections, processes = [], []
-    for share in shares:
-        receiver, sender = context.Pipe(duplex=False)
-        connections.append(receiver)
-        # The worker closes the read ends it inherits, or a dead parent would leave it
-        # blocked forever on a full pipe that it itself keeps open.
-        process = context.Process(target=_work, args=(root, share, sender, list(connections)), daemon=True)
-        process.start()
-        sender.close()
-        processes.append(process)
+    children: list[Child] = []
+    for i in range(workers):
+        children.append(Child(_work, root, files[i::workers], siblings=children))
     received: set[str] = set()
     total = len(files)
     try:
-        pending = list(connections)
+        pending = {child.connection: child for child in children}
         while pending:
-            for connection in wait(pending):
-                try:
-                    message = connection.recv()
-                except (EOFError, OSError):
-                    message = _DONE  # the worker died; what it did not send is read below
-                if message == _DONE:
-                    pending.remove(connection)
+            for connection in wait(list(pending)):
+                message = pending[connection].receive()
+                if message == _DONE or message is Child.LOST:
+                    del pending[connection]  # done, or died: what it did not send is read below
                     continue
                 for rel, read in message:
                     received.add(rel)
@@ -88,34 +67,19 @@ def _read_in_workers(root: Path, files, progress: Progress | None, workers: int)
                 if progress:
                     progress(len(received), total)
     finally:
-        for connection in connections:
-            connection.close()
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
+        for child in children:
+            child.close()
     missing = [(rel, stat) for rel, stat in files if rel not in received]
     yield from _read_here(root, missing, progress, len(received), total)
 
 
-def _work(root: Path, share, sender, inherited) -> None:
-    """A worker: read its share, send it in batches, and leave quietly whatever happens
-    (the parent reads whatever did not arrive)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    try:
-        for connection in inherited:
-            connection.close()
-        batch = []
-        for rel, stat in share:
-            batch.append((rel, read_file(root, rel, stat)))
-            if len(batch) == _BATCH:
-                sender.send(batch)
-                batch = []
-        if batch:
-            sender.send(batch)
-        sender.send(_DONE)
-    except BaseException:  # noqa: BLE001 - a worker never prints a traceback; the parent carries on
-        pass
-    finally:
-        sender.close()
-        os._exit(0)
+def _work(send: Callable, root: Path, share: list[tuple[str, FileStat]]) -> None:
+    batch = []
+    for rel, stat in share:
+        batch.append((rel, read_file(root, rel, stat)))
+        if len(batch) == _BATCH:
+            send(batch)
+            batch = []
+    if batch:
+        send(batch)
+    send(_DONE)

@@ -18,13 +18,14 @@ from typing import Callable, Iterable, Iterator
 from .asset_index import link_assets
 from .index import Index, now_iso
 from .project import Project
-from .read import BLOCK_COLUMNS, Read
-from .read_pool import read_many
+from .read import BLOCK_COLUMNS, Read, compact_encoder
+from .forked import cores_to_fork, run_in_child
+from .read_pool import MIN_FILES_FOR_WORKERS, read_many
 from .relink import link_all, relink_all, relink_changed
 from .walk import FileStat, walk
 
 Progress = Callable[[int, int], None]
-_TEXT_JSON = json.JSONEncoder(ensure_ascii=False).encode  # built once: json.dumps with options builds one per call
+_TEXT_JSON = compact_encoder(ensure_ascii=False)
 _STAT_COLUMNS = "id, path, key, mtime_ns, size, file_hash, version"
 _NEW_BLOCK_COLUMNS = (*BLOCK_COLUMNS, "updated_at", "id", "created_at", "version",
                       "link_problems", "state", "stale_cause", "stale_reason", "parent_id")
@@ -192,16 +193,17 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
     if new:
         versions = _last_versions(db, [reads[path].key for path in new])
         next_id = (db.execute("SELECT max(id) FROM blocks").fetchone()[0] or 0) + 1
+        paths = sorted(new)
+        owners = _owners(reads, paths, next_id) if first else {}
+        links = _first_links_meanwhile(reads, paths, next_id, owners) if first else dict
         rows, created = [], []
-        links, owners = _first_links(reads, sorted(new), next_id) if first else ({}, {})
-        for block_id, path in enumerate(sorted(new), next_id):
+        for block_id, path in enumerate(paths, next_id):
             read = reads[path]
             version = versions.get(read.key, 0) + 1
-            rows.append((*read.values, now, block_id, now, version, *links.get(path, _UNLINKED)))
+            rows.append((*read.values, now, block_id, now, version))
             history.append(_history(block_id, "create", read.key, version, path, now, text=read.text))
             created.append((block_id, read.dependencies))
             report.added.append(path)
-        _insert_many(db, "blocks", _NEW_BLOCK_COLUMNS, rows)
         _write_dependencies(db, created, replace=False, owners=owners)
 
     changed = [(row["id"], reads[path].dependencies) for path in report.modified for row in [indexed[path]]]
@@ -210,19 +212,36 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
     _write_dependencies(db, changed, replace=True)
     if history:
         _insert_many(db, "history", _HISTORY_COLUMNS, history)
+    if new:  # last, so that a first sync's links are worked out meanwhile
+        linked = links()
+        _insert_many(db, "blocks", _NEW_BLOCK_COLUMNS, [(*row, *linked.get(row[1], _UNLINKED)) for row in rows])
 
 
-def _first_links(reads: dict[str, Read], paths: list[str], next_id: int) -> tuple[dict[str, tuple], dict[str, int]]:
-    """The link columns of every block, by path (link_problems, state, stale_cause,
-    stale_reason, parent_id), and the block id owning each id (the first by path)."""
+def _owners(reads: dict[str, Read], paths: list[str], next_id: int) -> dict[str, int]:
+    """The block id owning each id: the first by path."""
+    owners: dict[str, int] = {}
+    for block_id, path in enumerate(paths, next_id):
+        owners.setdefault(reads[path].key, block_id)
+    return owners
+
+
+def _first_links(reads: dict[str, Read], paths: list[str], next_id: int, owners: dict[str, int]) -> dict[str, tuple]:
+    """The link columns of every block, by path: link_problems, state, stale_cause,
+    stale_reason and parent_id."""
     rows = [(block_id, path, reads[path].key, *(reads[path].values[i] for i in _LINK_VALUES), None, None, None, None)
             for block_id, path in enumerate(paths, next_id)]
-    owners: dict[str, int] = {}
-    for row in rows:
-        owners.setdefault(row[2], row[0])
     parent = BLOCK_COLUMNS.index("parent_key")
     return {row[1]: (problems, state.state, state.cause, state.reason, owners.get(reads[row[1]].values[parent]))
-            for row, problems, state in link_all(rows)}, owners
+            for row, problems, state in link_all(rows)}
+
+
+def _first_links_meanwhile(reads: dict[str, Read], paths: list[str], next_id: int, owners: dict[str, int]):
+    """`_first_links`, worked out in a forked child while this process writes history and
+    dependencies, when the project is big enough and forking is safe (measured: 0.1 s less
+    of a 10,000-block first sync); a function that returns it."""
+    if len(paths) >= MIN_FILES_FOR_WORKERS and cores_to_fork() > 1:
+        return run_in_child(_first_links, reads, paths, next_id, owners)
+    return lambda: _first_links(reads, paths, next_id, owners)
 
 
 def _insert_many(db, table: str, columns: tuple[str, ...], rows: list[tuple], verb: str = "INSERT") -> None:

@@ -26,3 +26,14 @@ def test_a_file_that_grew_past_the_limit_since_its_stat_is_too_large(sample):
     (sample.root / rel).write_bytes(b"---\ntype: scene\n---\n" + b"x" * MAX_FILE_BYTES)
     read = read_file(sample.root, rel, FileStat(0, 10))
     assert json.loads(read.values[BLOCK_COLUMNS.index("problems")])[0]["code"] == "too-large"
+
+
+def test_the_compact_encoders_write_what_json_writes():
+    from cinefile.daemon.read import compact_encoder
+
+    values = [[], {}, "plain", "Scène \"4\"\n\t☃ \u2028", None, True, 1.5, float("inf"), -3, [1, [2, [3, None]]],
+              {"path": "story/é.md", "text": None, "previous": "a\r\nb"}, [["mara", "dependency", None, [6, 4, 6, 19]]]]
+    for ascii_only in (True, False):
+        encode = compact_encoder(ensure_ascii=ascii_only)
+        for value in values:
+            assert encode(value) == json.dumps(value, ensure_ascii=ascii_only)

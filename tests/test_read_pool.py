@@ -42,10 +42,10 @@ def test_workers_read_exactly_what_one_process_reads(empty):
 def test_a_worker_that_dies_loses_nothing(empty, monkeypatch):
     files = _project(empty, 60)
 
-    def die(root, share, sender, inherited):
+    def die(send, root, share):
         if share[0][0] == files[0][0]:
             os._exit(1)  # the first worker dies at once; the second works
-        real_work(root, share, sender, inherited)
+        real_work(send, root, share)
 
     real_work = read_pool._work
     monkeypatch.setattr(read_pool, "_work", die)

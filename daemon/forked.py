@@ -1,0 +1,90 @@
+"""Work in forked child processes, for the parts of a big sync that are pure Python.
+
+A fork is cheap and the child starts with everything the parent has read, but it is only
+safe on Linux from a process with no other threads (a fork copies locks other threads may
+hold), so `cores_to_fork` is 1 anywhere else and callers do the work themselves. A child
+never prints and never touches the index; whatever it does not send, the parent does.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from multiprocessing.connection import Connection
+from typing import Any, Callable
+
+_CONTEXT = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+_LOST = object()
+
+
+def cores_to_fork() -> int:
+    """How many children may run at once: the cores this process may use, or 1 when
+    forking is not safe here."""
+    if _CONTEXT is None or threading.active_count() > 1:
+        return 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class Child:
+    """`work(send, *args)` running in a forked child; what it sends arrives at `receive`."""
+
+    def __init__(self, work: Callable[..., None], *args: Any, siblings: list["Child"] = ()) -> None:
+        self.connection, sender = _CONTEXT.Pipe(duplex=False)
+        # The child closes the read ends it inherits (its own and its older siblings'), or
+        # a dead parent would leave it blocked forever on a full pipe that it keeps open.
+        inherited = [self.connection, *(sibling.connection for sibling in siblings)]
+        self.process = _CONTEXT.Process(target=_run, args=(work, sender, inherited, args), daemon=True)
+        self.process.start()
+        sender.close()
+
+    def receive(self) -> Any:
+        """The next thing the child sent; `Child.LOST` once it has finished or died."""
+        try:
+            return self.connection.recv()
+        except (EOFError, OSError):
+            return _LOST
+
+    def close(self) -> None:
+        self.connection.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+    LOST = _LOST
+
+
+def run_in_child(function: Callable[..., Any], *args: Any) -> Any:
+    """function(*args), computed in a child while the caller goes on: call the returned
+    function for the result (computed in the caller if the child failed)."""
+    child = Child(_send_result, function, *args)
+
+    def result() -> Any:
+        found = child.receive()
+        child.close()
+        return function(*args) if found is _LOST else found
+
+    return result
+
+
+def _send_result(send: Callable[[Any], None], function: Callable[..., Any], *args: Any) -> None:
+    send(function(*args))
+
+
+def _run(work: Callable[..., None], sender: Connection, inherited: list[Connection], args: tuple) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        for connection in inherited:
+            connection.close()
+        work(sender.send, *args)
+    except BaseException:  # noqa: BLE001 - a child never prints a traceback; the parent carries on
+        pass
+    finally:
+        sender.close()
+        os._exit(0)
