@@ -63,6 +63,8 @@ def check_block(block: Linkable, by_id: Mapping[str, Sequence[Linkable]],
         problems.append(Problem(
             "duplicate-id", f"duplicate id `{block.id}`: also used by {others}; give one of them another `id:`", _range(block.id_range)))
     for ref in block.refs:
+        if ref[1] != "parent" and ref[0] != block.id and by_id.get(ref[0]):
+            continue  # a dependency on another block that exists: nothing to check, and the common case
         _check_ref(block, ref, by_id, by_id.keys() if ids is None else ids, problems)
     return problems
 
