@@ -40,3 +40,13 @@ def test_the_benchmark_prints_a_table_and_writes_json(tmp_path, capsys):
     assert all(row["floor_value"] > 0 for row in rows if row["floor"])
     printed = capsys.readouterr().out
     assert "cold sync" in printed and "save -> index" in printed
+
+
+def test_the_tables_in_the_docs_are_the_recorded_run(capsys):
+    """README and docs/benchmarks.md show what benchmarks/results/2-cores.json holds."""
+    root = Path(__file__).parent.parent
+    run.main(["--from-json", str(root / "benchmarks" / "results" / "2-cores.json"), "--markdown"])
+    table = capsys.readouterr().out.strip()
+    assert table.startswith("| figure |")
+    for page in ("README.md", "docs/benchmarks.md"):
+        assert table in (root / page).read_text(), f"{page}: its table is not the recorded run's"

@@ -74,18 +74,23 @@ def _edit(rng: random.Random, root, index) -> list[str]:
     return [rel]
 
 
+def _random_project(rng: random.Random, root) -> Project:
+    """40 random blocks of every type, naming each other (and some ids that exist nowhere)."""
+    (root / "blocks").mkdir(parents=True)
+    (root / "cinefile.toml").write_text('name = "Random edits"\n')
+    ids: list[str] = []
+    for i in range(40):
+        (root / "blocks" / f"b{i}.md").write_text(_text(rng, rng.choice(TYPES), ids))
+        ids.append(f"b{i}")
+    return Project(root)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_a_scoped_relink_matches_a_full_one_after_random_edits(tmp_path, monkeypatch, seed):
     monkeypatch.setattr(relink, "FULL_RELINK_SHARE", 1.0)  # never fall back on a project this small
     rng = random.Random(seed)
     root = tmp_path / "film"
-    (root / "blocks").mkdir(parents=True)
-    (root / "cinefile.toml").write_text('name = "Random edits"\n')
-    project = Project(root)
-    ids: list[str] = []
-    for i in range(40):
-        (root / "blocks" / f"b{i}.md").write_text(_text(rng, rng.choice(TYPES), ids))
-        ids.append(f"b{i}")
+    project = _random_project(rng, root)
     index = open_index(project)
     try:
         sync(project, index)
@@ -112,13 +117,7 @@ def test_a_first_sync_links_blocks_as_a_full_relink_would(tmp_path, seed):
     relink gives, and what the incrementally kept index holds."""
     rng = random.Random(seed)
     root = tmp_path / "film"
-    (root / "blocks").mkdir(parents=True)
-    (root / "cinefile.toml").write_text('name = "Random edits"\n')
-    project = Project(root)
-    ids: list[str] = []
-    for i in range(40):
-        (root / "blocks" / f"b{i}.md").write_text(_text(rng, rng.choice(TYPES), ids))
-        ids.append(f"b{i}")
+    project = _random_project(rng, root)
     index = open_index(project)
     sync(project, index)
     for _ in range(60):
