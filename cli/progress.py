@@ -18,8 +18,10 @@ def sync_progress(label: str = "Indexing") -> Iterator[Callable[[int, int], None
     if not sys.stderr.isatty():
         yield None
         return
+    # Redrawn on each update rather than by rich's refresh thread: a sync forks workers only
+    # from a process with no other threads.
     progress = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=Console(stderr=True), transient=True)
+                        console=Console(stderr=True), transient=True, auto_refresh=False)
     task = None
 
     def update(done: int, total: int) -> None:
@@ -29,7 +31,7 @@ def sync_progress(label: str = "Indexing") -> Iterator[Callable[[int, int], None
         if task is None:
             progress.start()
             task = progress.add_task(label, total=total)
-        progress.update(task, completed=done)
+        progress.update(task, completed=done, refresh=True)
 
     try:
         yield update
