@@ -14,12 +14,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-
 from .asset_index import link_assets
+from .forked import cores_to_fork, run_in_child
 from .index import Index, now_iso
 from .project import Project
 from .read import BLOCK_COLUMNS, Read, compact_encoder
-from .forked import cores_to_fork, run_in_child
 from .read_pool import MIN_FILES_FOR_WORKERS, read_many
 from .relink import link_all, relink_all, relink_changed
 from .walk import FileStat, walk

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from ..assets import StoredAsset, data_uri
+from ..assets import data_uri
 from ..errors import Cancelled, GenerationError
 from ..http import Api, ApiError, Clock, client
 from ..keys import Secret
