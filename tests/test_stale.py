@@ -4,7 +4,7 @@ import os
 
 from cinefile.daemon.review import mark_fresh
 from cinefile.daemon.sync import sync
-from cinefile.format.stale import FRESH, STALE, UNREVIEWED, StaleInput, compute_staleness
+from cinefile.format.stale import FRESH, STALE, UNREVIEWED, StaleInput, compute_staleness, restore
 
 from conftest import write
 
@@ -103,4 +103,19 @@ def test_cycles_terminate_and_long_chains_do_not_recurse():
     chain["n5000"] = StaleInput("changed!", [], None)
     chain["n4999"] = StaleInput("hash00004999", ["n5000"], {"n5000": "original"})
     states = compute_staleness(chain)
-    assert states["n0"].state == STALE and states["n0"].cause == "n5000" and len(states["n0"].via) == 4999
+    n0 = states["n0"]
+    assert n0.state == STALE and n0.cause == "n5000" and len(n0.via) + n0.skipped == 4999
+    # The path keeps its ends and counts the middle, or reasons grow with the square of the chain.
+    assert n0.via == ("n4999", "n4998", "n4997", "n3", "n2", "n1") and n0.skipped == 4993
+    assert n0.reason == "n5000 changed (via n4999 → n4998 → n4997 → … 4,993 more → n3 → n2 → n1)"
+    assert sum(len(state.reason) for state in states.values()) < 100 * len(states)
+
+
+def test_a_reason_read_back_from_the_index_is_the_same_staleness():
+    chain = {f"n{i}": StaleInput(f"hash{i:08d}", [f"n{i + 1}"] if i < 12 else [], {f"n{i + 1}": f"hash{i + 1:08d}"})
+             for i in range(13)}
+    chain["n12"] = StaleInput("changed!", [], None)
+    chain["n11"] = StaleInput("hash00000011", ["n12"], {"n12": "original"})
+    for state in compute_staleness(chain).values():
+        back = restore(state.state, state.cause, state.reason)
+        assert back == state and back.reason == state.reason

@@ -50,7 +50,7 @@ def stale_diagnostic(ls: CinefileServer, node: Node, lines) -> types.Diagnostic 
     entry = state.via[-1] if state.via else state.cause
     ref = next((r for r in node.refs if r.target == entry), None)
     where = ref.range if ref is not None else FRONTMATTER_OPENING
-    chain = " → ".join((state.cause, *state.via, node.id))
+    chain = " → ".join((state.cause, *state.path(), node.id))
     related = []
     for block_id, note in ((entry, f"{entry} is what this block was made from"), (state.cause, f"{state.cause} changed")):
         owner = model.owner(block_id)
