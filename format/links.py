@@ -59,7 +59,7 @@ def check_block(block: Linkable, by_id: Mapping[str, Sequence[Linkable]],
     problems: list[Problem] = []
     owners = by_id.get(block.id, ())
     if len(owners) > 1:
-        others = ", ".join(sorted(b.path for b in owners if b.path != block.path))
+        others = _listed(sorted(b.path for b in owners if b.path != block.path))
         problems.append(Problem(
             "duplicate-id", f"duplicate id `{block.id}`: also used by {others}; give one of them another `id:`", _range(block.id_range)))
     for ref in block.refs:
@@ -67,6 +67,14 @@ def check_block(block: Linkable, by_id: Mapping[str, Sequence[Linkable]],
             continue  # a dependency on another block that exists: nothing to check, and the common case
         _check_ref(block, ref, by_id, by_id.keys() if ids is None else ids, problems)
     return problems
+
+
+def _listed(paths: list[str], shown: int = 3) -> str:
+    """The first few paths and how many more: each twin names the others, so a full list
+    grows with the square of their number (3,000 copies of one id made a 160 MB index)."""
+    if len(paths) <= shown + 1:
+        return ", ".join(paths)
+    return f"{', '.join(paths[:shown])} and {len(paths) - shown:,} more"
 
 
 def cycle_problems(cycles: list[list[str]], by_id: Mapping[str, Sequence[Linkable]]) -> dict[str, Problem]:

@@ -98,3 +98,16 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(empty, index_of):
     report = sync(empty, index)
     assert report.added == ["story/fine.md"]
     assert list(report.refused.values()) == ["file name is not valid UTF-8; not indexed: rename the file"]
+
+
+def test_many_blocks_sharing_an_id_name_a_few_of_the_others(empty, index_of):
+    """Each twin names the others; 300 copies of one id must not write 300 × 300 paths."""
+    for i in range(300):
+        write(empty.root, f"story/copy-{i:03d}.md", f"---\ntype: beat\nid: same\n---\nCopy {i}\n")
+    index = index_of(empty)
+    sync(empty, index)
+    problems = [json.loads(row["link_problems"]) for row in index.blocks()]
+    messages = [p["message"] for found in problems for p in found if p["code"] == "duplicate-id"]
+    assert len(messages) == 300
+    assert messages[0] == ("duplicate id `same`: also used by story/copy-001.md, story/copy-002.md, story/copy-003.md "
+                           "and 296 more; give one of them another `id:`")
