@@ -111,3 +111,14 @@ def test_many_blocks_sharing_an_id_name_a_few_of_the_others(empty, index_of):
     assert len(messages) == 300
     assert messages[0] == ("duplicate id `same`: also used by story/copy-001.md, story/copy-002.md, story/copy-003.md "
                            "and 296 more; give one of them another `id:`")
+
+
+def test_a_long_cycle_keeps_its_message_short(empty, index_of):
+    for i in range(200):
+        write(empty.root, f"story/b{i:03d}.md", f"---\ntype: beat\ndependencies: [b{(i + 1) % 200:03d}]\n---\nBeat {i}\n")
+    index = index_of(empty)
+    sync(empty, index)
+    messages = [p["message"] for row in index.blocks() for p in json.loads(row["link_problems"]) if p["code"] == "cycle"]
+    assert len(messages) == 200
+    assert set(messages) == {"dependency cycle b000 → b001 → b002 → … 194 more → b197 → b198 → b199 → b000: "
+                             "remove one of these references"}
