@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from cinefile.format.links import check_block, check_links, cycle_problems, find_cycles
+from cinefile.format.links import Suggestions, check_block, check_links, cycle_problems, find_cycles
 from cinefile.format.stale import StaleInput, Staleness, compute_staleness, restore
 
 _COLUMNS = "id, path, key, type, refs, id_range, content_hash, record, link_problems, state, stale_cause, stale_reason"
@@ -185,8 +185,8 @@ def _cycles_from(db, keys: set[str]) -> list[list[str]]:
 
 def _link_problems(db, rows: list[tuple], cycles: list[list[str]], by_key: dict[str, list[tuple]]) -> dict[str, str]:
     nodes = {key: [_link_node(row) for row in owners] for key, owners in by_key.items()}
-    ids = _AllIds(db)
-    problems = {row[1]: check_block(_link_node(row), nodes, ids) for row in rows}
+    suggest = Suggestions(_AllIds(db))
+    problems = {row[1]: check_block(_link_node(row), nodes, suggest) for row in rows}
     for path, problem in cycle_problems(cycles, nodes).items():
         problems[path].append(problem)
     return {path: _encode(found) for path, found in problems.items()}

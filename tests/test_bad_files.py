@@ -122,3 +122,20 @@ def test_a_long_cycle_keeps_its_message_short(empty, index_of):
     assert len(messages) == 200
     assert set(messages) == {"dependency cycle b000 → b001 → b002 → … 194 more → b197 → b198 → b199 → b000: "
                              "remove one of these references"}
+
+
+def test_an_id_named_by_many_blocks_but_gone_is_matched_once(empty, index_of, monkeypatch):
+    """A renamed character that 400 scenes still name: one search for the closest id, not 400."""
+    from cinefile.format import links
+
+    calls = []
+    real_closest = links.closest
+    monkeypatch.setattr(links, "closest", lambda word, choices: calls.append(word) or real_closest(word, choices))
+    write(empty.root, "design/mara-the-captain.md", "---\ntype: character\n---\nMara.\n")
+    for i in range(400):
+        write(empty.root, f"story/scene-{i:03d}.md", f"---\ntype: beat\ndependencies: [mara-captain]\n---\nScene {i}\n")
+    index = index_of(empty)
+    sync(empty, index)
+    messages = {p["message"] for row in index.blocks() for p in json.loads(row["link_problems"]) if p["code"] == "unknown-ref"}
+    assert messages == {"dependency `mara-captain` names no block: did you mean `mara-the-captain`?"}
+    assert calls == ["mara-captain"]
