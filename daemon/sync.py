@@ -149,9 +149,9 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
            report: SyncReport, now: str, first: bool = False) -> None:
     """Write what changed. On a `first` sync every block is new, and is linked (cross-file
     problems, staleness) before it is written rather than updated after."""
-    history: list[dict] = []
+    history: list[tuple] = []
     removed = {path: row for path, row in indexed.items() if path not in walked}
-    new = [path for path in reads if path not in indexed]
+    new = {path for path in reads if path not in indexed}
     renames = _pair_renames(removed, new, reads)
 
     for path, read in reads.items():
@@ -176,7 +176,7 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         history.append(_history(row["id"], "rename", read.key, values["version"], new_path, now,
                                 previous=previous, text=read.text, moved_from=old_path))
         report.renamed.append((old_path, new_path))
-        new.remove(new_path)
+        new.discard(new_path)
 
     for path, row in removed.items():
         payload = _TEXT_JSON({"path": path, "previous": _previous_text(db, row["id"])})
@@ -266,7 +266,7 @@ def _history(block_id: int, action: str, key: str, version: int, path: str, now:
     return (block_id, action, now, key, version, path, _TEXT_JSON(payload))
 
 
-def _pair_renames(removed: dict[str, dict], new: list[str], reads: dict[str, Read]) -> list[tuple[str, str]]:
+def _pair_renames(removed: dict[str, dict], new: set[str], reads: dict[str, Read]) -> list[tuple[str, str]]:
     """A rename is the same id at a new path, or failing that the same bytes."""
     if not removed or not new:
         return []
