@@ -80,3 +80,36 @@ def test_content_hashes_of_the_sample_never_change(sample):
     found = {p.relative_to(sample.root).as_posix(): parse_block(p.name, p.read_bytes()).content_hash
              for p in sorted(sample.root.rglob("*.md"))}
     assert found == expected
+
+
+def test_closest_gives_difflibs_answer():
+    """The fast shortlist never changes the suggestion: checked against difflib over typos
+    of ids in a pool with many look-alikes."""
+    import difflib
+    import random
+    import string
+
+    from cinefile.format.parse import closest
+
+    rng = random.Random(7)
+    pool = [f"{kind}-{i:03d}" for kind in ("scene", "shot", "beat", "character") for i in range(300)]
+    pool += ["mara", "captain-ilse", "ferry-deck", "brass-compass", "style-guide", "night-ferry"]
+
+    def typo(word: str) -> str:
+        letters = list(word)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(letters))
+            roll = rng.random()
+            if roll < 0.4:
+                letters[at] = rng.choice(string.ascii_lowercase + "-0123456789")
+            elif roll < 0.7:
+                letters.insert(at, rng.choice(string.ascii_lowercase))
+            elif len(letters) > 2:
+                del letters[at]
+        return "".join(letters)
+
+    for word in rng.sample(pool, 150) + pool[-6:]:
+        query = typo(word)
+        for cutoff in (0.5, 0.6, 0.8):
+            expected = difflib.get_close_matches(query, pool, n=1, cutoff=cutoff)
+            assert closest(query, pool, cutoff) == (expected[0] if expected else None), query
