@@ -40,8 +40,13 @@ class Child:
         # a dead parent would leave it blocked forever on a full pipe that it keeps open.
         inherited = [self.connection, *(sibling.connection for sibling in siblings)]
         self.process = _CONTEXT.Process(target=_run, args=(work, sender, inherited, args), daemon=True)
-        self.process.start()
-        sender.close()
+        try:
+            self.process.start()
+        except BaseException:
+            self.connection.close()
+            raise
+        finally:
+            sender.close()
 
     def receive(self) -> Any:
         """The next thing the child sent; `Child.LOST` once it has finished or died."""
@@ -63,7 +68,10 @@ class Child:
 def run_in_child(function: Callable[..., Any], *args: Any) -> Any:
     """function(*args), computed in a child while the caller goes on: call the returned
     function for the result (computed in the caller if the child failed)."""
-    child = Child(_send_result, function, *args)
+    try:
+        child = Child(_send_result, function, *args)
+    except OSError:  # no memory or no process left to fork
+        return lambda: function(*args)
 
     def result() -> Any:
         found = child.receive()

@@ -50,7 +50,10 @@ def _read_here(root: Path, files, progress: Progress | None, done: int, total: i
 def _read_in_workers(root: Path, files, progress: Progress | None, workers: int) -> Iterator[tuple[str, Read | None]]:
     children: list[Child] = []
     for i in range(workers):
-        children.append(Child(_work, root, files[i::workers], siblings=children))
+        try:
+            children.append(Child(_work, root, files[i::workers], siblings=children))
+        except OSError:  # no memory or no process left to fork: the files no worker took are read here
+            break
     received: set[str] = set()
     total = len(files)
     try:

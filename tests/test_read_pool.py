@@ -118,3 +118,26 @@ def _members(group: int) -> list[int]:
         if int(fields[2]) == group and fields[0] != "Z":
             found.append(int(entry))
     return found
+
+
+def test_when_no_process_can_be_forked_the_sync_does_the_work_itself(tmp_path, monkeypatch):
+    from cinefile.daemon import forked
+    from cinefile.daemon.scaffold import init_project
+    from cinefile.daemon.sync import open_index
+
+    def refuse(self):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(forked._CONTEXT.Process, "start", refuse)
+    monkeypatch.setattr(read_pool, "MIN_FILES_FOR_WORKERS", 2)
+    monkeypatch.setattr("cinefile.daemon.sync.MIN_FILES_FOR_WORKERS", 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    project = init_project(tmp_path / "film")
+    files = _project(project, 30)
+    index = open_index(project)
+    try:
+        report = sync(project, index)
+        assert len(report.added) == len(files) == 32
+        assert index.query("SELECT count(*) AS n FROM blocks WHERE state IS NOT NULL")[0]["n"] == 32
+    finally:
+        index.close()
