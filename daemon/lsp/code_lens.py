@@ -30,7 +30,7 @@ async def code_lens(ls: CinefileServer, params: types.CodeLensParams) -> list[ty
     found = [types.CodeLens(range=LENS_RANGE, command=types.Command(title=" · ".join(parts), command=command or "",
                                                                    arguments=[node.id]))]
     kinds = kinds_for(node.type)
-    owns_id = ls.model.owner(node.id) is node
+    owns_id = ls.model.owns(node)
     cost = await asyncio.get_running_loop().run_in_executor(None, cheapest_estimate, ls, node) if owns_id else None
     if cost is not None:
         found.append(types.CodeLens(range=LENS_RANGE, command=types.Command(

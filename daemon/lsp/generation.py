@@ -72,7 +72,7 @@ def title_for(node: Node, kind: str, mode: str, cost: str) -> str:
 
 
 def generate_actions(ls: CinefileServer, node: Node) -> list[types.CodeAction]:
-    if ls.model.owner(node.id) is not node or node.path in ls.model.buffers and node.path not in ls.model.disk:
+    if not ls.model.owns(node) or node.path in ls.model.buffers and node.path not in ls.model.disk:
         return []  # a block the index does not know yet: save it first
     actions = []
     for kind in kinds_for(node.type):

@@ -141,6 +141,12 @@ class Model:
         owners = self.by_id.get(block_id)
         return owners[0] if owners else None
 
+    def owns(self, node: Node) -> bool:
+        """Whether `node` is its id's owner: by path, since a closed file parsed again for a
+        request is a new Node for the same block."""
+        owner = self.owner(node.id)
+        return owner is not None and owner.path == node.path
+
     def dependents(self, block_id: str) -> list[tuple[Node, str]]:
         """The blocks that name this one, with how: "dependency" or "child"."""
         found = [(self.nodes[path], kind) for path, kind in self.users.get(block_id, {}).items() if path in self.nodes]
@@ -177,7 +183,7 @@ class Model:
     def staleness(self, node: Node) -> Staleness:
         """The block's stale state, from only what it is made from, so it costs the size of
         its history rather than of the project."""
-        owns_id = self.owner(node.id) is node
+        owns_id = self.owns(node)
         if owns_id and node.id in self._stale:
             return self._stale[node.id]
         upstream = {n.id: n.stale_input() for n in self.upstream(node)}

@@ -38,3 +38,17 @@ async def test_lens_of_a_fresh_block(client):
     lens = (await lenses(client, uri))[0]
     assert lens.command.title == "8 dependents · fresh"
     close_block(client, uri)
+
+
+async def test_a_file_not_open_in_the_editor_gets_its_generate_lens_too(client):
+    """A closed file is parsed again for the request: a new node for the same block, which
+    still owns its id (compared by path, not by identity)."""
+    uri = client.root.joinpath("story/scene-2.md").as_uri()
+    found = await lenses(client, uri)
+    for _ in range(200):  # planning the cost can fail for a moment while the server starts up
+        if len(found) == 2:
+            break
+        await asyncio.sleep(0.02)
+        found = await lenses(client, uri)
+    assert len(found) == 2 and found[0].command.title.endswith("· fresh")
+    assert found[1].command.command == "cinefile.generate" and list(found[1].command.arguments)[0] == "scene-2"
