@@ -91,3 +91,46 @@ def test_encoding_shows_a_bar_on_a_terminal(sample):
     assert code == 0
     assert stdout == b"wrote exports/animatic.mp4\n"
     assert b"Encoding the animatic" in drawn
+
+
+def _decoded(path, stream: str) -> bytes:
+    """The stream decoded to raw samples or pixels."""
+    kind = ["-f", "s16le", "-ac", "2", "-ar", "48000"] if stream == "a" else ["-f", "rawvideo", "-pix_fmt", "gray", "-s", "64x36"]
+    return subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", f"0:{stream}:0", *kind, "-"],
+                          capture_output=True, check=True).stdout
+
+
+def test_a_film_cut_in_parts_sounds_and_looks_as_in_one(with_media, cli, monkeypatch):
+    """One shot a part: scene 1's ambience crosses a cut, yet the sound is the same samples as
+    an animatic made in one part, the picture the same frames, the length the same."""
+    from cinefile.daemon.exports import animatic
+
+    assert cli("export", "-f", "animatic", cwd=with_media.root).exit_code == 0
+    whole = with_media.exports / "whole.mp4"
+    (with_media.exports / "animatic.mp4").rename(whole)
+    monkeypatch.setattr(animatic, "CLIPS_PER_PART", 1)
+    assert cli("export", "-f", "animatic", cwd=with_media.root).exit_code == 0
+    cut = with_media.exports / "animatic.mp4"
+    assert float(probe(cut)["format"]["duration"]) == pytest.approx(12.0, abs=0.1)
+    assert _decoded(cut, "a") == _decoded(whole, "a")
+    frames_whole, frames_cut = _decoded(whole, "v"), _decoded(cut, "v")
+    assert len(frames_cut) == len(frames_whole) == 12 * 24 * 64 * 36
+    # Same frames but for the encoder's rounding: compare each frame's mean brightness.
+    size = 64 * 36
+    means = [(sum(frames_whole[i:i + size]) / size, sum(frames_cut[i:i + size]) / size)
+             for i in range(0, len(frames_whole), size)]
+    assert all(abs(a - b) < 4 for a, b in means)
+
+
+def test_parts_split_the_sounds_that_cross_a_cut(with_media, index_of):
+    from cinefile.daemon.exports.animatic import parts
+
+    index = index_of(with_media)
+    sync(with_media, index)
+    plan = timeline(Film.load(with_media, index))
+    cut = parts(plan, size=1)
+    assert [[(c.shot_id, c.start, c.duration) for c in part.clips] for part in cut] == [
+        [("shot-1a", 0.0, 4.0)], [("shot-1b", 0.0, 3.0)], [("shot-2a", 0.0, 5.0)]]
+    # Scene 1's ambience (0-7 s) is heard in the first two parts, from where each cut falls.
+    assert [[(s.start, s.duration, s.offset) for s in part.sounds] for part in cut] == [
+        [(0.0, 4.0, 0.0)], [(0.0, 3.0, 4.0)], [(0.0, 5.0, 0.0)]]

@@ -1,6 +1,12 @@
 """The animatic: an MP4 cut together by ffmpeg from the approved stills and videos, one shot
 after another for each shot's `duration`, with the approved audio of a scene or shot laid
-under it. A shot with no approved picture is held as a dark frame, so the timing holds."""
+under it. A shot with no approved picture is held as a dark frame, so the timing holds.
+
+A film is cut in parts of CLIPS_PER_PART shots, each encoded on its own (its pictures, and
+the sounds that fall in its span, with PCM audio), then the parts are joined without
+re-encoding the picture and the sound is encoded once. One ffmpeg run over every shot at once
+held a frame buffer per shot and a file per picture: 8,000 shots took 23 GB of memory and
+failed, and a few hundred stills pass macOS's default limit of open files."""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from .film import DEFAULT_SHOT_SECONDS, Film, seconds
 ANIMATIC_NAME = "animatic.mp4"
 WIDTH, HEIGHT, FPS = 1280, 720, 24
 AUDIO_RATE = 48000
+CLIPS_PER_PART = 20  # 550 MB of ffmpeg at most; 40 took 900 MB for no gain in time (measured)
 PLACEHOLDER_COLOR = "0x202020"
 # Byte-identical output for identical input: no encoder version, no creation time.
 BITEXACT = ["-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
@@ -40,6 +47,7 @@ class Sound:
     path: Path
     start: float
     duration: float  # the span of the scene or shot it is laid under
+    offset: float = 0.0  # where in the file to start: a sound cut at the start of a part
 
 
 @dataclass
@@ -100,7 +108,7 @@ def ffmpeg_inputs_and_graph(plan: Timeline) -> tuple[list[str], str]:
     inputs += ["-f", "lavfi", "-t", total, "-i", f"anullsrc=r={AUDIO_RATE}:cl=stereo"]
     mix = [f"[{silence}:a]"]
     for k, sound in enumerate(plan.sounds):
-        inputs += ["-i", str(sound.path)]
+        inputs += [*(["-ss", _seconds(sound.offset)] if sound.offset else []), "-i", str(sound.path)]
         delay = round(sound.start * 1000)
         filters.append(f"[{silence + 1 + k}:a]aresample={AUDIO_RATE},aformat=channel_layouts=stereo,"
                        f"atrim=duration={_seconds(sound.duration)},adelay={delay}|{delay}[s{k}]")
@@ -109,15 +117,42 @@ def ffmpeg_inputs_and_graph(plan: Timeline) -> tuple[list[str], str]:
     return inputs, ";\n".join(filters)
 
 
-def ffmpeg_command(ffmpeg: str, inputs: list[str], graph_file: Path, duration: float, output: Path) -> list[str]:
-    """The graph goes in a file: a long film's graph is over the size of one command-line argument.
-    -xerror stops at the first broken frame instead of looping over an unreadable still; a fixed
-    thread count keeps x264's output the same on machines with more or fewer cores."""
+def parts(plan: Timeline, size: int | None = None) -> list[Timeline]:
+    """The timeline cut every `size` shots (CLIPS_PER_PART), each part timed from its own
+    start, with the part of every sound that falls in its span."""
+    size = size or CLIPS_PER_PART
+    cut = []
+    for first in range(0, len(plan.clips), size):
+        clips = plan.clips[first : first + size]
+        begin = clips[0].start
+        end = begin + sum(clip.duration for clip in clips)
+        part = Timeline([Clip(c.shot_id, c.picture, c.is_video, c.start - begin, c.duration) for c in clips])
+        for sound in plan.sounds:
+            start, stop = max(sound.start, begin), min(sound.start + sound.duration, end)
+            if stop > start:
+                part.sounds.append(Sound(sound.path, start - begin, stop - start, sound.offset + start - sound.start))
+        cut.append(part)
+    return cut
+
+
+def part_command(ffmpeg: str, inputs: list[str], graph_file: Path, duration: float, video: Path, audio: Path) -> list[str]:
+    """One part: its picture in H.264 (Matroska) and its sound as PCM (WAV), so that joining
+    the parts re-encodes nothing but the sound, once. The graph goes in a file: it can be over
+    the size of one command-line argument. -xerror stops at the first broken frame instead of
+    looping over an unreadable still; a fixed thread count keeps x264's output the same on
+    machines with more or fewer cores."""
+    length = _seconds(duration)
     return [ffmpeg, "-nostdin", "-y", "-loglevel", "error", "-xerror", "-progress", "pipe:1", *inputs,
-            "-filter_complex_script", str(graph_file), "-map", "[video]", "-map", "[audio]",
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p", "-r", str(FPS), "-threads", "2",
-            "-c:a", "aac", "-b:a", "128k", "-t", _seconds(duration), "-movflags", "+faststart", *BITEXACT,
-            str(output)]
+            "-filter_complex_script", str(graph_file),
+            "-map", "[video]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p",
+            "-r", str(FPS), "-threads", "2", "-t", length, *BITEXACT, str(video),
+            "-map", "[audio]", "-c:a", "pcm_s16le", "-t", length, *BITEXACT, str(audio)]
+
+
+def join_command(ffmpeg: str, videos: Path, audios: Path, duration: float, output: Path) -> list[str]:
+    return [ffmpeg, "-nostdin", "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", str(videos),
+            "-f", "concat", "-safe", "0", "-i", str(audios), "-map", "0:v", "-map", "1:a", "-c:v", "copy",
+            "-c:a", "aac", "-b:a", "128k", "-t", _seconds(duration), "-movflags", "+faststart", *BITEXACT, str(output)]
 
 
 def ffmpeg_path() -> str:
@@ -129,8 +164,8 @@ def ffmpeg_path() -> str:
 
 
 def check_media(plan: Timeline, ffmpeg: str) -> None:
-    """Decode the start of every picture and sound, so that a bad file is named in the message
-    rather than failing somewhere inside one long ffmpeg run."""
+    """Decode the start of every picture and sound of a part that failed, so that a bad file
+    is named in the message rather than ffmpeg's last words."""
     wanted = [(clip.picture, "v", clip.shot_id) for clip in plan.clips if clip.picture]
     wanted += [(sound.path, "a", "") for sound in plan.sounds]
     for path, kind, owner in wanted:
@@ -146,27 +181,50 @@ def check_media(plan: Timeline, ffmpeg: str) -> None:
 
 def render(plan: Timeline, progress: Progress | None = None) -> bytes:
     ffmpeg = ffmpeg_path()
-    check_media(plan, ffmpeg)
     with tempfile.TemporaryDirectory(prefix="cinefile-animatic-") as folder:
-        output, graph_file = Path(folder) / ANIMATIC_NAME, Path(folder) / "graph.txt"
-        inputs, graph = ffmpeg_inputs_and_graph(plan)
-        graph_file.write_text(graph, encoding="utf-8")
-        with open(Path(folder) / "ffmpeg.log", "w+", encoding="utf-8") as log:
-            process = subprocess.Popen(ffmpeg_command(ffmpeg, inputs, graph_file, plan.duration, output), stdout=subprocess.PIPE,
-                                       stderr=log, text=True)
-            assert process.stdout is not None
-            for line in process.stdout:  # `-progress` reports key=value lines as it encodes
-                key, _, value = line.strip().partition("=")
-                if progress and key == "out_time_us" and value.isdigit():
-                    progress(min(int(value) / 1e6, plan.duration), plan.duration)
-            status = process.wait()
-            log.seek(0)
-            errors = log.read()
-        if status != 0:
-            last = next((l for l in reversed(errors.strip().splitlines()) if l.strip()), "no message")
-            raise UserError(f"animatic: ffmpeg failed ({last.strip()}): check that the approved assets "
-                            "in assets/ are readable images, videos and sounds")
+        folder = Path(folder)
+        videos, audios = [], []
+        done = 0.0
+        for n, part in enumerate(parts(plan)):
+            video, audio, graph_file = (folder / f"part-{n:05d}.mkv", folder / f"part-{n:05d}.wav",
+                                        folder / f"part-{n:05d}.txt")
+            inputs, graph = ffmpeg_inputs_and_graph(part)
+            graph_file.write_text(graph, encoding="utf-8")
+            report = (lambda at, total, done=done: progress(min(done + at, plan.duration), plan.duration)) if progress else None
+            failure = _run(part_command(ffmpeg, inputs, graph_file, part.duration, video, audio), folder, report)
+            if failure is not None:
+                check_media(part, ffmpeg)
+                raise UserError(f"animatic: ffmpeg failed ({failure}): check that the approved assets "
+                                "in assets/ are readable images, videos and sounds")
+            videos.append(video)
+            audios.append(audio)
+            done += part.duration
+        output = folder / ANIMATIC_NAME
+        lists = [folder / "videos.txt", folder / "audios.txt"]
+        for listing, files in zip(lists, (videos, audios)):
+            listing.write_text("".join(f"file '{f.name}'\n" for f in files), encoding="utf-8")
+        failure = _run(join_command(ffmpeg, *lists, plan.duration, output), folder, None)
+        if failure is not None:
+            raise UserError(f"animatic: ffmpeg failed joining the parts ({failure}): "
+                            f"check the free space in {tempfile.gettempdir()}")
         return output.read_bytes()
+
+
+def _run(command: list[str], folder: Path, progress: Progress | None) -> str | None:
+    """Run ffmpeg, passing on its `-progress` reports; its last error line when it fails."""
+    with open(folder / "ffmpeg.log", "w+", encoding="utf-8") as log:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, cwd=folder)
+        assert process.stdout is not None
+        for line in process.stdout:  # `-progress` reports key=value lines as it encodes
+            key, _, value = line.strip().partition("=")
+            if progress and key == "out_time_us" and value.isdigit():
+                progress(int(value) / 1e6, 0.0)
+        status = process.wait()
+        log.seek(0)
+        errors = log.read()
+    if status == 0:
+        return None
+    return next((line.strip() for line in reversed(errors.strip().splitlines()) if line.strip()), "no message")
 
 
 def export_animatic(film: Film, progress: Progress | None = None) -> dict[str, bytes]:
