@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from cinefile.daemon.errors import UserError
 from cinefile.daemon.generate import GenerationError, Generator, approve as approve_still, find_keys, run_batch
@@ -20,7 +18,7 @@ from cinefile.daemon.generate.providers.replicate import Replicate
 from cinefile.daemon.generate.settings import Settings, settings_of
 from cinefile.format.catalog import PHASES
 
-from .common import command, opened, print_json
+from .common import command, opened, print_columns, print_json
 from .progress import task_progress
 
 INTERRUPTED = 130
@@ -212,12 +210,8 @@ def models(
                      "start_image_field": m.start_image_field if m.kind == "video" else None,
                      "runs": m.run_count} for m in listed])
     else:
-        table = Table(box=None, pad_edge=False)
-        for column in ("kind", "mode", "model", "price", "runs"):
-            table.add_column(column)
-        for m in listed:
-            table.add_row(m.kind, "draft" if m.draft else "final", m.id, prices[m.id], str(m.run_count or ""))
-        Console(width=max(Console().width, 120)).print(table)
+        print_columns(("kind", "mode", "model", "price", "runs"),
+                      [(m.kind, "draft" if m.draft else "final", m.id, prices[m.id], str(m.run_count or "")) for m in listed])
     for note in notes:
         typer.echo(note, err=True)
     if notes and not listed:

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from cinefile.daemon.errors import UserError
 from cinefile.daemon.graph import graph_dot, graph_text
@@ -16,7 +14,7 @@ from cinefile.daemon.report import block_card, problem_lines, status as project_
 from cinefile.daemon.scaffold import init_project
 from cinefile.format.catalog import TYPE_NAMES
 
-from .common import command, opened, print_json
+from .common import command, opened, print_columns, print_json
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools instead of text.")]
 
@@ -130,12 +128,8 @@ def list_blocks(
         print_json([{"id": r["key"], "type": r["type"], "phase": r["phase"], "title": r["title"], "state": r["state"],
                      "path": r["path"]} for r in rows])
         return
-    table = Table(box=None, pad_edge=False)
-    for column in ("id", "type", "phase", "state", "title", "path"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(r["key"], r["type"], r["phase"], r["state"] or "", r["title"], r["path"])
-    Console(width=max(Console().width, 120)).print(table)
+    print_columns(("id", "type", "phase", "state", "title", "path"),
+                  [(r["key"], r["type"], r["phase"] or "", r["state"] or "", r["title"], r["path"]) for r in rows])
 
 
 @command()

@@ -67,6 +67,14 @@ def test_list_filters(cli, sample):
     assert result.exit_code == 2 and "unknown type" in result.output
 
 
+def test_list_prints_one_aligned_line_per_block(cli, sample):
+    lines = cli("list", "--type", "shot", cwd=sample.root).output.splitlines()
+    assert lines[0].split() == ["id", "type", "phase", "state", "title", "path"]
+    assert [line.split()[0] for line in lines[1:]] == ["shot-1a", "shot-1b", "shot-2a"]
+    assert len({line.index("shooting/") for line in lines[1:]}) == 1  # the path column lines up
+    assert lines[1].split()[1:4] == ["shot", "Shooting", "stale"] and lines[1].endswith("shooting/shot-1a.md")
+
+
 def test_show_and_unknown_ids(cli, sample):
     result = cli("show", "scene-2", cwd=sample.root)
     assert result.exit_code == 0
