@@ -134,3 +134,12 @@ def test_parts_split_the_sounds_that_cross_a_cut(with_media, index_of):
     # Scene 1's ambience (0-7 s) is heard in the first two parts, from where each cut falls.
     assert [[(s.start, s.duration, s.offset) for s in part.sounds] for part in cut] == [
         [(0.0, 4.0, 0.0)], [(0.0, 3.0, 4.0)], [(0.0, 5.0, 0.0)]]
+
+
+def test_shot_lengths_fall_on_whole_frames():
+    from cinefile.daemon.exports.animatic import FPS, on_frames
+
+    assert on_frames(4) == 4.0 and on_frames(2.5) == 2.5
+    assert on_frames(3.33) * FPS == 80 and on_frames(0.001) == 1 / FPS
+    # 100 shots of 3.33 s: picture and sound both last 8,000 frames, not 333 s against 333.3.
+    assert sum(on_frames(3.33) for _ in range(100)) * FPS == pytest.approx(8000)

@@ -60,12 +60,18 @@ class Timeline:
         return sum(clip.duration for clip in self.clips)
 
 
+def on_frames(duration: float) -> float:
+    """A shot's length to the nearest whole frame (one at least): a picture can only change on
+    a frame, so sound timed to the exact length would drift from it shot after shot."""
+    return max(1, round(duration * FPS)) / FPS
+
+
 def timeline(film: Film) -> Timeline:
     plan = Timeline()
     for scene in [*film.scenes, None]:
         scene_start = plan.duration
         for shot in film.shots(scene):
-            length = seconds(shot) or DEFAULT_SHOT_SECONDS
+            length = on_frames(seconds(shot) or DEFAULT_SHOT_SECONDS)
             videos = [a for a in film.assets(shot, "video", approved_only=True) if a.path]
             stills = [a for a in film.assets(shot, "still", approved_only=True) if a.path]
             picture = videos[0].path if videos else (stills[0].path if stills else None)
