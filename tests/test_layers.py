@@ -11,3 +11,11 @@ def test_the_core_imports_no_adapter_library():
             "print(' '.join(sorted(n for n in ('pygls', 'lsprotocol', 'watchdog', 'typer', 'click', 'httpx', 'rich', 'sqlite3', 'sqlite_utils') if n in sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_the_command_line_starts_without_the_generation_stack():
+    """Only the generation commands need httpx and the providers; every other command would
+    pay 0.1 s to import them at start."""
+    code = "import sys, cinefile.cli.app\nprint('httpx' in sys.modules, 'cinefile.daemon.generate' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False False"
