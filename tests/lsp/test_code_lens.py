@@ -13,17 +13,23 @@ async def lenses(client, uri: str) -> list[types.CodeLens]:
     return await client.text_document_code_lens_async(types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri)))
 
 
-async def test_lens_counts_dependents_and_shows_the_state(client):
-    """scene-1: two blocks are made from it, it is stale, and the lens marks it up to date;
-    the next lens generates it, with its cost (free here: no API keys, so mock mode)."""
-    uri = open_block(client, "story/scene-1.md")
+async def both_lenses(client, uri: str) -> list[types.CodeLens]:
+    """The state lens and the Generate lens (planning the cost can fail for a moment while
+    the server starts up: ask again until both are there)."""
     found = await lenses(client, uri)
-    for _ in range(200):  # planning the cost can fail for a moment while the server starts up
+    for _ in range(200):
         if len(found) == 2:
             break
         await asyncio.sleep(0.02)
         found = await lenses(client, uri)
-    state, generate = found
+    return found
+
+
+async def test_lens_counts_dependents_and_shows_the_state(client):
+    """scene-1: two blocks are made from it, it is stale, and the lens marks it up to date;
+    the next lens generates it, with its cost (free here: no API keys, so mock mode)."""
+    uri = open_block(client, "story/scene-1.md")
+    state, generate = await both_lenses(client, uri)
     assert state.range.start.line == 0
     assert state.command.title == "2 dependents · stale · Mark up to date"
     assert (state.command.command, list(state.command.arguments)) == ("cinefile.markFresh", ["scene-1"])
@@ -44,11 +50,6 @@ async def test_a_file_not_open_in_the_editor_gets_its_generate_lens_too(client):
     """A closed file is parsed again for the request: a new node for the same block, which
     still owns its id (compared by path, not by identity)."""
     uri = client.root.joinpath("story/scene-2.md").as_uri()
-    found = await lenses(client, uri)
-    for _ in range(200):  # planning the cost can fail for a moment while the server starts up
-        if len(found) == 2:
-            break
-        await asyncio.sleep(0.02)
-        found = await lenses(client, uri)
+    found = await both_lenses(client, uri)
     assert len(found) == 2 and found[0].command.title.endswith("· fresh")
     assert found[1].command.command == "cinefile.generate" and list(found[1].command.arguments)[0] == "scene-2"
