@@ -63,14 +63,33 @@ class Project:
         return self.root / "assets"
 
     @cached_property
-    def ignore_spec(self) -> pathspec.PathSpec | None:
+    def ignore_chains(self) -> dict[str, list[tuple[int, pathspec.PathSpec]]]:
+        """For each folder (relative, "" for the root) asked about so far: the patterns of the
+        `.gitignore` and `.cinefileignore` files in it and above it, each with its depth."""
+        return {}
+
+    def forget_ignore_files(self) -> None:
+        """Read ignore files afresh from now on (one of them may have changed)."""
+        self.ignore_chains.clear()
+
+    def _ignore_chain(self, folder: str) -> list[tuple[int, pathspec.PathSpec]]:
+        chains = self.ignore_chains
+        if folder not in chains:
+            above = self._ignore_chain(folder.rpartition("/")[0]) if folder else []
+            spec = self._ignore_spec(folder)
+            chains[folder] = above if spec is None else [*above, (folder.count("/") + 1 if folder else 0, spec)]
+        return chains[folder]
+
+    def _ignore_spec(self, folder: str) -> pathspec.PathSpec | None:
         lines: list[str] = []
         for name in IGNORE_FILES:
-            try:
-                lines += (self.root / name).read_text(encoding="utf-8", errors="replace").splitlines()
+            try:  # os.path, not pathlib: this runs for every folder of a walk
+                with open(os.path.join(self.root, folder, name), encoding="utf-8", errors="replace") as handle:
+                    lines += handle.read().splitlines()
             except OSError:
                 continue
-        return pathspec.GitIgnoreSpec.from_lines(lines) if any(l.strip() and not l.startswith("#") for l in lines) else None
+        wanted = any(line.strip() and not line.startswith("#") for line in lines)
+        return pathspec.GitIgnoreSpec.from_lines(lines) if wanted else None
 
     def is_excluded(self, rel: str, is_dir: bool = False) -> bool:
         """Whether a path (relative, with /) is outside what cinefile indexes."""
@@ -79,8 +98,15 @@ class Project:
             return True
         if len(parts) == 1 and parts[0].startswith(DB_NAME):
             return True
-        spec = self.ignore_spec
-        return bool(spec and spec.match_file(rel + "/" if is_dir else rel))
+        # As git does: the ignore files of every folder above the path, each matching the path
+        # relative to its folder, the deepest that says anything deciding (`!` re-includes).
+        ignored = False
+        for depth, spec in self._ignore_chain(rel.rpartition("/")[0]):
+            below = "/".join(parts[depth:])
+            verdict = spec.check_file(below + "/" if is_dir else below).include
+            if verdict is not None:
+                ignored = verdict
+        return ignored
 
     def relative(self, path: Path | str) -> str:
         return Path(os.path.relpath(Path(path).absolute(), self.root)).as_posix()

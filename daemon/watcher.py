@@ -192,7 +192,7 @@ class Watcher:
             self._cond.notify_all()
 
     def _note(self, rel: str, is_dir: bool, written: bool, kind: str) -> None:
-        if rel in IGNORE_FILES:
+        if rel.rsplit("/", 1)[-1] in IGNORE_FILES:  # the root's or a folder's: what is indexed may change
             self._full = True
         elif self.project.is_excluded(rel, is_dir):
             return
@@ -261,7 +261,7 @@ class Watcher:
             self._start_observer(polling=True)
             full = True  # what happened in the folders inotify could not watch
         if full:
-            self.project.__dict__.pop("ignore_spec", None)  # an ignore file may have changed
+            self.project.forget_ignore_files()  # an ignore file may have changed
         scope = None if full or len(pending) > FULL_SYNC_ABOVE else list(pending)
         if scope == []:
             return

@@ -93,10 +93,25 @@ def test_ignored_and_reserved_paths_are_not_blocks(empty, index_of):
         write(empty.root, rel, block_text("beat"))
     write(empty.root, ".gitignore", "node_modules/\n")
     write(empty.root, "story/kept.md", block_text("beat"))
-    empty.__dict__.pop("ignore_spec", None)
+    empty.forget_ignore_files()
     index = index_of(empty)
     sync(empty, index)
     assert set(rows(index)) == {"story/kept.md"}
+
+
+def test_ignore_files_in_folders_apply_below_them_as_in_git(empty, index_of):
+    """story/.gitignore ignores its own drafts; a deeper one re-includes a file the root's
+    rule left out; patterns match relative to the folder that holds them."""
+    write(empty.root, ".gitignore", "*.notes.md\n")
+    write(empty.root, "story/.gitignore", "drafts/\n/old.md\n")
+    write(empty.root, "story/act-1/.cinefileignore", "!keep.notes.md\n")
+    for rel in ("story/drafts/a.md", "story/old.md", "story/act-1/old.md", "story/act-1/x.notes.md",
+                "story/act-1/keep.notes.md", "story/b.notes.md", "design/drafts/c.md"):
+        write(empty.root, rel, block_text("beat"))
+    index = index_of(empty)
+    sync(empty, index)
+    assert set(rows(index)) == {"story/act-1/old.md", "story/act-1/keep.notes.md", "design/drafts/c.md"}
+    assert empty.is_excluded("story/drafts/new.md") and not empty.is_excluded("story/act-1/keep.notes.md")
 
 
 def test_a_file_deleted_during_the_sync_is_skipped(empty, index_of, monkeypatch):

@@ -243,6 +243,8 @@ def test_ignored_paths_and_ignore_file_changes(watched):
     eventually(lambda: row(w, "story/sentinel.md"), "the file written after the ignored ones")
     assert not any(row(w, rel) for rel in ignored)
     assert not reported_paths(w) & set(ignored)
+    (w.root / "story/.gitignore").write_text("sentinel.md\n")
+    eventually(lambda: row(w, "story/sentinel.md") is None, "an ignore file in a folder takes effect")
 
 
 def test_root_moved_stops_the_watcher(watched, tmp_path):
