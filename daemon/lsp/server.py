@@ -20,6 +20,7 @@ from ..index import Index
 from ..project import Project, find_root
 from ..sync import SyncReport, open_index, sync
 from ..watcher import Watcher
+from .cancel import CommandCancellingProtocol
 from .model import ROW_COLUMNS, Model, node_of_block, node_of_row
 
 log = logging.getLogger("cinefile.lsp")
@@ -29,7 +30,7 @@ ROWS_PER_QUERY = 500
 
 class CinefileServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("cinefile", VERSION)
+        super().__init__("cinefile", VERSION, protocol_cls=CommandCancellingProtocol)
         self.project: Project | None = None
         self.index: Index | None = None  # sync writes through this connection
         self.reads: Index | None = None  # and the model is read through this one

@@ -5,6 +5,8 @@ applied, the asset written, the block fresh), and cancellation."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 
 import pytest
 from lsprotocol import types
@@ -105,6 +107,37 @@ async def test_cancelling_leaves_the_block_untouched(client):
     assert result["status"] == "cancelled"
     assert len(client.applied_edits) == before_edits and path.read_text() == before_text
     assert client.progress_reports[token][-1].message == "cancelled"
+
+
+async def test_a_cancel_request_stops_the_command_not_just_its_reply(client):
+    """`$/cancelRequest` on the generate command (Emacs sends one on C-g): the editor gets the
+    cancelled reply, and the work itself stops too, so nothing is written or applied."""
+    path = client.root / "shooting/shot-1b.md"
+    await until(lambda: "approved: true" in path.read_text(), what="the still approved by an earlier test")
+    # A new line in the shot makes a new request: the video cancelled above is in the cache.
+    indexed = _content_hash(client.root, "shot-1b")
+    path.write_text(path.read_text() + "\nThe ferry horn sounds twice.\n")
+    await until(lambda: _content_hash(client.root, "shot-1b") != indexed, what="the edit to be indexed")
+    before_text, before_edits = path.read_text(), len(client.applied_edits)
+    seen = set(client.progress_reports)
+    params = types.ExecuteCommandParams(command="cinefile.generate", arguments=["shot-1b", "video", "draft"])
+    reply = asyncio.ensure_future(client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params,
+                                                                     msg_id="generate-to-cancel"))
+    token = await until(lambda: next(iter(set(client.progress_reports) - seen), None), what="progress to begin")
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="generate-to-cancel"))
+    with pytest.raises(Exception, match="cancel"):
+        await reply
+    ends = lambda: [r for r in client.progress_reports[token] if type(r).__name__ == "WorkDoneProgressEnd"]  # noqa: E731
+    (end,) = await until(ends, what="the work to end")
+    assert end.message == "cancelled"
+    await asyncio.sleep(0.3)  # time for a generation that went on regardless to write its edit
+    assert len(client.applied_edits) == before_edits and path.read_text() == before_text
+
+
+def _content_hash(root, block_id: str) -> str | None:
+    with contextlib.closing(sqlite3.connect(f"file:{root / 'project.db'}?mode=ro", uri=True)) as db:
+        row = db.execute("SELECT content_hash FROM blocks WHERE key = ?", [block_id]).fetchone()
+    return row[0] if row else None
 
 
 async def test_bad_arguments_are_an_error_that_says_what_to_pass(client):
