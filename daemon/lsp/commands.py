@@ -24,12 +24,18 @@ SYNC, MARK_FRESH, APPROVE, EXPORT, SET_KEYS, BLOCKS = (
     "cinefile.sync", "cinefile.markFresh", "cinefile.approve", "cinefile.export", "cinefile.setKeys", "cinefile.blocks")
 
 
-async def block_named(ls: CinefileServer, block_id) -> Node:
+async def project_open(ls: CinefileServer) -> None:
+    """Wait until the server has opened its project and loaded the model (a command sent
+    right at start-up runs then), and refuse when there is no project."""
+    await ls.started()
     if ls.project is None:
         raise JsonRpcInvalidParams("no cinefile project is open: open a folder holding cinefile.toml")
+
+
+async def block_named(ls: CinefileServer, block_id) -> Node:
     if not isinstance(block_id, str):
         raise JsonRpcInvalidParams(f"expected a block id, got {block_id!r}")
-    await ls.ready.wait()  # a command sent right at start-up runs once the model is loaded
+    await project_open(ls)
     owner = ls.model.owner(block_id)
     if owner is None:
         raise JsonRpcInvalidParams(f"no block `{block_id}`: check the id")
@@ -45,6 +51,7 @@ async def apply(ls: CinefileServer, label: str, builder: EditBuilder) -> dict:
 
 
 async def sync_command(ls: CinefileServer, *args) -> dict:
+    await project_open(ls)
     async with Work(ls, "Indexing") as work:
         report = await work.run(ls.run_sync)
     return report.to_json()
@@ -74,8 +81,7 @@ async def approve_command(ls: CinefileServer, *args) -> dict:
 
 
 async def export_command(ls: CinefileServer, *args) -> dict:
-    if ls.project is None:
-        raise JsonRpcInvalidParams("no cinefile project is open: open a folder holding cinefile.toml")
+    await project_open(ls)
     async with Work(ls, "Exporting") as work:
         await work.run(ls.run_sync)
         try:
@@ -88,9 +94,7 @@ async def export_command(ls: CinefileServer, *args) -> dict:
 async def blocks_command(ls: CinefileServer, *args) -> dict:
     """Every block with its phase, state and assets, open buffers included, for an editor's
     tree view; with the project's mode and spend so far, for its status bar."""
-    if ls.project is None:
-        raise JsonRpcInvalidParams("no cinefile project is open: open a folder holding cinefile.toml")
-    await ls.ready.wait()  # asked right at start-up, it answers once the model is loaded
+    await project_open(ls)
     blocks = []
     for node in sorted(ls.model.nodes.values(), key=lambda n: (phase_rank(n.phase), n.path)):
         staleness = ls.model.staleness(node)

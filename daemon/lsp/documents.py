@@ -9,22 +9,22 @@ from .server import CinefileServer
 
 
 async def did_open(ls: CinefileServer, params: types.DidOpenTextDocumentParams) -> None:
-    if ls.project is None:
-        return
-    await ls.ready.wait()
+    await ls.started()
     uri = params.text_document.uri
-    if ls.update_buffer(uri) is not None:
+    if ls.project is not None and ls.update_buffer(uri) is not None:
         ls.publisher.opened(uri)
 
 
-def did_change(ls: CinefileServer, params: types.DidChangeTextDocumentParams) -> None:
+async def did_change(ls: CinefileServer, params: types.DidChangeTextDocumentParams) -> None:
+    await ls.started()
     uri = params.text_document.uri
-    if ls.ready.is_set() and ls.update_buffer(uri) is not None:
+    if ls.project is not None and ls.update_buffer(uri) is not None:
         ls.publisher.edited(uri)
 
 
-def did_close(ls: CinefileServer, params: types.DidCloseTextDocumentParams) -> None:
+async def did_close(ls: CinefileServer, params: types.DidCloseTextDocumentParams) -> None:
+    await ls.started()
     uri = params.text_document.uri
-    if ls.ready.is_set() and ls.rel_path(uri) is not None:
+    if ls.project is not None and ls.rel_path(uri) is not None:
         ls.close_buffer(uri)
         ls.publisher.closed(uri)

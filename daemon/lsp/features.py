@@ -13,11 +13,11 @@ from .server import CinefileServer
 
 
 def when_ready(handler):
-    """Requests that come while the model loads wait for it, instead of answering empty."""
+    """Requests that come while the server opens its project and loads the model wait for
+    it, instead of answering empty."""
 
     async def run(ls: CinefileServer, params):
-        if ls.project is not None and not ls.ready.is_set():
-            await ls.ready.wait()
+        await ls.started()
         result = handler(ls, params)
         return await result if inspect.isawaitable(result) else result
 

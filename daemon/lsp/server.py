@@ -53,6 +53,18 @@ class CinefileServer(LanguageServer):
             uris = [params.root_uri]
         return [Path(path) for uri in uris if (path := to_fs_path(uri))]
 
+    async def started(self) -> None:
+        """Wait until the project is open (or known to be absent) and its model loaded.
+
+        Handlers that waited wake in the order their messages came. A handler that finds the
+        model loaded yields once first, so that those woken by the same moment go ahead: a
+        request that came after a didOpen, but first ran just after loading, would otherwise
+        overtake the waiting didOpen and miss its buffer."""
+        if not self.ready.is_set():
+            await self.ready.wait()
+        else:
+            await asyncio.sleep(0)
+
     def open_project(self, folders: Sequence[Path]) -> str | None:
         """Open the first workspace folder that is (inside) a project; a message when none is."""
         roots = list(dict.fromkeys(root for folder in folders if (root := find_root(folder)) is not None))
