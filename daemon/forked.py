@@ -8,6 +8,7 @@ never prints and never touches the index; whatever it does not send, the parent 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -87,12 +88,11 @@ def _send_result(send: Callable[[Any], None], function: Callable[..., Any], *arg
 
 def _run(work: Callable[..., None], sender: Connection, inherited: list[Connection], args: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    try:
+    # Whatever goes wrong, a child never prints a traceback: the parent does what it did not send.
+    with contextlib.suppress(BaseException):
         for connection in inherited:
             connection.close()
         work(sender.send, *args)
-    except BaseException:  # noqa: BLE001 - a child never prints a traceback; the parent carries on
-        pass
-    finally:
+    with contextlib.suppress(OSError):
         sender.close()
-        os._exit(0)
+    os._exit(0)

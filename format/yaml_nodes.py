@@ -17,6 +17,7 @@ millions of values.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import yaml
@@ -54,10 +55,8 @@ class _NotPlain(Exception):
 def construct(loader: Loader, root: Node, source: str) -> Any:
     """The value of `root` (composed by `loader` from `source`), as PyYAML's safe loader gives it."""
     if "&" not in source:  # no anchors, so no shared or recursive nodes
-        try:
+        with contextlib.suppress(_NotPlain):  # what it leaves to PyYAML
             return _value(loader, root)
-        except _NotPlain:
-            pass
     return loader.construct_document(root)
 
 
@@ -102,7 +101,7 @@ def shape_problem(source: str) -> str | None:
 
 
 class _HoldsItself(Exception):
-    pass
+    """A value found inside itself."""
 
 
 def alias_problem(value: Any) -> str | None:
