@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
@@ -17,6 +16,7 @@ from cinefile.daemon.sync import sync
 from cinefile.daemon.walk import walk
 
 from conftest import block_text, write
+from watch_helpers import eventually
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 
@@ -92,16 +92,11 @@ def test_killing_a_sync_while_workers_read_leaves_no_worker_behind(empty):
     process = subprocess.Popen([sys.executable, "-m", "cinefile", "sync"], cwd=empty.root, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     group = process.pid
-    deadline = time.monotonic() + 30
-    while len(_members(group)) < 2 and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
+    eventually(lambda: len(_members(group)) >= 2 or process.poll() is not None, "the sync to start")
     assert len(_members(group)) >= 2, "the sync never started its workers"
     process.send_signal(signal.SIGKILL)
     process.wait()
-    deadline = time.monotonic() + 30
-    while _members(group) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _members(group)
+    eventually(lambda: not _members(group), "every worker to be gone")
 
 
 def _members(group: int) -> list[int]:
