@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 from multiprocessing.connection import Connection
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 _CONTEXT = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
 _LOST = object()
@@ -35,7 +35,7 @@ def cores_to_fork() -> int:
 class Child:
     """`work(send, *args)` running in a forked child; what it sends arrives at `receive`."""
 
-    def __init__(self, work: Callable[..., None], *args: Any, siblings: list["Child"] = ()) -> None:
+    def __init__(self, work: Callable[..., None], *args: Any, siblings: Sequence["Child"] = ()) -> None:
         self.connection, sender = _CONTEXT.Pipe(duplex=False)
         # The child closes the read ends it inherits (its own and its older siblings'), or
         # a dead parent would leave it blocked forever on a full pipe that it keeps open.

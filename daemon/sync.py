@@ -194,7 +194,8 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         next_id = (db.execute("SELECT max(id) FROM blocks").fetchone()[0] or 0) + 1
         paths = sorted(new)
         owners = _owners(reads, paths, next_id) if first else {}
-        links = _first_links_meanwhile(reads, paths, next_id, owners) if first else dict
+        # Other new blocks are linked by relink after the insert.
+        links = _first_links_meanwhile(reads, paths, next_id, owners) if first else lambda: {}
         rows, created = [], []
         for block_id, path in enumerate(paths, next_id):
             read = reads[path]
@@ -243,11 +244,11 @@ def _first_links_meanwhile(reads: dict[str, Read], paths: list[str], next_id: in
     return lambda: _first_links(reads, paths, next_id, owners)
 
 
-def _insert_many(db, table: str, columns: tuple[str, ...], rows: list[tuple], verb: str = "INSERT") -> None:
+def _insert_many(db, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """One executemany. The schema and its migrations go through sqlite-utils; this hot path
     does not, as insert_all's per-value coercion made a cold sync of 10,000 blocks several
     times slower (profiled)."""
-    sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     db.conn.executemany(sql, rows)
 
 

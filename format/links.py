@@ -8,6 +8,7 @@ from typing import Iterable, Mapping, Protocol, Sequence
 
 from .block import Ref
 from .catalog import TYPES, allowed_parents
+from .elide import elided
 from .parse import closest
 from .problems import Problem, Range
 
@@ -85,15 +86,6 @@ def check_block(block: Linkable, by_id: Mapping[str, Sequence[Linkable]],
     return problems
 
 
-def _cycle_text(cycle: list[str], shown: int = 6) -> str:
-    """`a → b → c → a`; a long cycle keeps its ends and counts the middle, since every member
-    carries the text (a 3,000-block cycle made a 100 MB index)."""
-    if len(cycle) <= shown:
-        return " → ".join(cycle + [cycle[0]])
-    half = shown // 2
-    return " → ".join([*cycle[:half], f"… {len(cycle) - shown:,} more", *cycle[-half:], cycle[0]])
-
-
 def _listed(paths: list[str], shown: int = 3) -> str:
     """The first few paths and how many more: each twin names the others, so a full list
     grows with the square of their number (3,000 copies of one id made a 160 MB index)."""
@@ -107,7 +99,7 @@ def cycle_problems(cycles: list[list[str]], by_id: Mapping[str, Sequence[Linkabl
     problems: dict[str, Problem] = {}
     for cycle in cycles:
         members = set(cycle)
-        text = _cycle_text(cycle)
+        text = " → ".join([*elided(cycle), cycle[0]])
         for member in cycle:
             owner = by_id[member][0]
             for target, _, _, where in owner.refs:

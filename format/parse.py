@@ -11,7 +11,6 @@ from typing import Callable, Iterator, Mapping
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
-from rapidfuzz import fuzz, process
 
 from .block import ID_PATTERN, Block, Ref, first_heading, slugify, stem_of
 from .catalog import ASSET_ROLES, MAX_FILE_BYTES, TYPE_NAMES, TYPES
@@ -31,6 +30,8 @@ def closest(word: str, choices, cutoff: float = 0.6) -> str | None:
     rapidfuzz first keeps the choices whose similarity by longest common subsequence reaches
     the cutoff. difflib's ratio counts matching blocks, which form a common subsequence, so it
     is never higher: nothing difflib would pick is left out."""
+    from rapidfuzz import fuzz, process  # here: only a missing id needs it, and it is 9 ms off every start
+
     shortlist = [choice for choice, _, _ in process.extract(word, list(choices), scorer=fuzz.ratio,
                                                               score_cutoff=cutoff * 100 - 1e-6, limit=None)]
     matches = difflib.get_close_matches(word, shortlist, n=1, cutoff=cutoff)

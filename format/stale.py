@@ -7,10 +7,10 @@ what changed, with nothing kept outside the files, so the state survives git and
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from .elide import ELIDED, SHOWN, elided
 from .hashing import short_hash
 
 FRESH = "fresh"
@@ -25,18 +25,11 @@ class StaleInput:
     record: Mapping[str, str] | None  # generated.from, None when never generated or reviewed
 
 
-# A path longer than this keeps its first and last hops and counts the rest: every block down
-# a chain of n blocks holds its path, so whole paths cost n² (a 3,000-block chain wrote 400 MB
-# of reasons to the index).
-VIA_SHOWN = 6
-_SKIPPED = re.compile(r"^… ([\d,]+) more$")
-
-
 @dataclass(frozen=True, slots=True)
 class Staleness:
     state: str
     cause: str | None = None  # the block whose change is the root cause
-    via: tuple[str, ...] = ()  # stale blocks between the cause and this one (the first and last VIA_SHOWN / 2)
+    via: tuple[str, ...] = ()  # stale blocks between the cause and this one (its ends: see `elide`)
     added: bool = False  # the cause was added as an input after the last review
     skipped: int = 0  # blocks of the path left out of `via`, between its halves
 
@@ -51,16 +44,14 @@ class Staleness:
 
     def path(self) -> list[str]:
         """`via` as shown, with `… N more` where blocks are left out."""
-        if not self.skipped:
-            return list(self.via)
-        half = VIA_SHOWN // 2
-        return [*self.via[:half], f"… {self.skipped:,} more", *self.via[half:]]
+        return elided(self.via, self.skipped)
 
     def through(self, block_id: str) -> "Staleness":
-        """This staleness, passed on one block further down."""
+        """This staleness, passed on one block further down. Only the ends of the path are
+        kept, so that passing it down a long chain costs the same at every step."""
         via, skipped = self.via + (block_id,), self.skipped
-        if len(via) > VIA_SHOWN:
-            half = VIA_SHOWN // 2
+        if len(via) > SHOWN:
+            half = SHOWN // 2
             via, skipped = via[:half] + via[half + 1 :], skipped + 1
         return Staleness(STALE, self.cause, via, self.added, skipped)
 
@@ -73,9 +64,9 @@ def restore(state: str, cause: str | None, reason: str | None) -> Staleness:
     shown = reason.split(" (via ", 1)[1][:-1].split(" → ") if reason and " (via " in reason else []
     skipped = 0
     for hop in shown:
-        if match := _SKIPPED.match(hop):
+        if match := ELIDED.match(hop):
             skipped = int(match.group(1).replace(",", ""))
-    return Staleness(STALE, cause, tuple(hop for hop in shown if not _SKIPPED.match(hop)), added, skipped)
+    return Staleness(STALE, cause, tuple(hop for hop in shown if not ELIDED.match(hop)), added, skipped)
 
 
 def matches(recorded: str, current_hash: str) -> bool:
