@@ -7,16 +7,15 @@ every change. The CLI, the watcher and the language server all call `sync`.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from .asset_index import link_assets
 from .forked import cores_to_fork, run_in_child
 from .index import Index, now_iso
+from .paused_gc import paused_gc
 from .project import Project
 from .read import BLOCK_COLUMNS, Read, compact_encoder
 from .read_pool import MIN_FILES_FOR_WORKERS, read_many
@@ -72,7 +71,7 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
     started = time.perf_counter()
     report = SyncReport()
     scope = None if scope is None else sorted(set(scope))
-    with _gc_paused(), index.write() as db:
+    with paused_gc(), index.write() as db:
         walked = walk(project, scope)
         report.refused = walked.refused
         indexed = _indexed(db, scope)
@@ -104,19 +103,6 @@ def _link_assets(db, project: Project, reads: dict[str, Read]) -> None:
         marks = ",".join("?" * len(chunk))
         ids.update((path, block_id) for block_id, path in db.execute(f"SELECT id, path FROM blocks WHERE path IN ({marks})", chunk))
     link_assets(db, project.assets, [(ids[path], reads[path].assets) for path in paths if path in ids])
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """A sync allocates many small objects that all live until it ends; the cyclic
-    collector's passes over them cost a third of a cold sync (profiled), for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _indexed(db, scope: list[str] | None) -> dict[str, dict]:

@@ -3,6 +3,8 @@ as sync computes, and buffers laid over the disk change it until they are droppe
 
 from __future__ import annotations
 
+import pytest
+
 from cinefile.daemon.lsp.model import ROW_COLUMNS, Model, node_of_block, node_of_row
 from cinefile.format.parse import parse_text
 
@@ -29,3 +31,43 @@ def test_a_buffer_overrides_the_disk_until_dropped(sample, index_of):
     assert model.owner("wheelhouse") is None and model.owner("bridge").path == "design/wheelhouse.md"
     model.drop_buffer("design/wheelhouse.md")
     assert model.owner("wheelhouse").path == "design/wheelhouse.md" and model.owner("bridge") is None
+
+
+def test_a_first_start_indexes_the_project_then_loads_each_block_once(sample, monkeypatch):
+    """With no index yet, the server syncs and then fills its model from the index; the
+    sync's report is not loaded a second time through `on_sync`."""
+    import gc
+
+    from cinefile.daemon.lsp.server import CinefileServer
+
+    server = CinefileServer()
+    assert server.open_project([sample.root]) is None
+    reloads = []
+    monkeypatch.setattr(server, "on_sync", reloads.append)
+    try:
+        server.load()
+        assert reloads == []
+        assert len(server.model.nodes) == 20 and server.model.owner("mara-raincoat") is not None
+        assert gc.isenabled()
+    finally:
+        server.stop()
+
+
+def test_watching_off_the_event_loop_reports_instead_of_notifying(sample, monkeypatch):
+    """`watch` runs in a thread, so it hands back what to tell the user; a watcher that
+    finished starting after shutdown is stopped at once."""
+    import shutil
+
+    from cinefile.daemon.lsp.server import CinefileServer
+
+    server = CinefileServer()
+    assert server.open_project([sample.root]) is None
+    monkeypatch.setattr(server, "notify_user", lambda *args: pytest.fail("notified from a thread"))
+    server.stopping.set()  # shut down while the watcher started
+    assert server.watch() is None and server.watcher is None
+    server.stopping.clear()
+    shutil.rmtree(sample.root)
+    message = server.watch()
+    assert message is not None and message.startswith("cinefile: ") and "gone" in message
+    assert server.watcher is None
+    server.stop()
