@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -15,6 +16,13 @@ def block_files(root: Path) -> list[str]:
         rel = os.path.relpath(folder, root)
         found += [name if rel == "." else f"{rel}/{name}" for name in names if name.endswith(".md")]
     return sorted(found)
+
+
+def drop_index(root: Path) -> None:
+    """Delete the project's index, as on a fresh clone (project.db is not committed)."""
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(root / f"project.db{suffix}")
 
 
 def percentile(values: list[float], q: float) -> float:

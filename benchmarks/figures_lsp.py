@@ -1,7 +1,8 @@
 """Language server figures, through the real `cinefile lsp` process driven over stdio by
 pygls' client, the way an editor drives it:
 
-- start -> first diagnostics for an opened scene (with an existing project.db);
+- start -> first diagnostics for an opened scene, with an existing project.db, and with
+  none (a fresh clone's first open, which indexes the project first);
 - completion, hover and definition on a dependency id: p50/p95/p99;
 - didChange -> the diagnostics for that version: p50/p95/p99, and the same less the debounce;
 - the server's peak RSS after all of them.
@@ -18,7 +19,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
-from common import block_files, latencies, memory, timing
+from common import block_files, drop_index, latencies, memory, timing
 from daemon_process import peak_rss_mb
 
 DEADLINE_S = 120.0
@@ -114,7 +115,28 @@ async def _timed(samples: list[float], request) -> None:
     samples.append(time.perf_counter() - started)
 
 
+def _open(session: _Session, uri: str, text: str) -> None:
+    session.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=uri, language_id="markdown", version=1, text=text)))
+
+
+async def _first_start(root: Path) -> float:
+    """Start -> first diagnostics with no project.db: the server indexes the project first."""
+    scene = next(rel for rel in block_files(root) if "/scenes/" in rel)
+    uri = from_fs_path(str(root / scene))
+    drop_index(root)
+    session = _Session()
+    started = time.perf_counter()
+    await session.start(root)
+    _open(session, uri, (root / scene).read_text(encoding="utf-8"))
+    try:
+        return await session.diagnostics(uri, 1) - started
+    finally:
+        await session.stop()
+
+
 async def _measure(root: Path, requests: int, changes: int) -> list[dict]:
+    first_start = await _first_start(root)
     scenes = [rel for rel in block_files(root) if "/scenes/" in rel][:DOCUMENTS]
     texts = {rel: (root / rel).read_text(encoding="utf-8") for rel in scenes}
     uris = {rel: from_fs_path(str(root / rel)) for rel in scenes}
@@ -122,13 +144,11 @@ async def _measure(root: Path, requests: int, changes: int) -> list[dict]:
     started = time.perf_counter()
     await session.start(root)
     first = scenes[0]
-    session.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-        uri=uris[first], language_id="markdown", version=1, text=texts[first])))
+    _open(session, uris[first], texts[first])
     first_diagnostics = await session.diagnostics(uris[first], 1) - started
     try:
         for rel in scenes[1:]:
-            session.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-                uri=uris[rel], language_id="markdown", version=1, text=texts[rel])))
+            _open(session, uris[rel], texts[rel])
             await session.diagnostics(uris[rel], 1)
         await _settle(session, scenes, uris, texts)
         completion, hover, definition = [], [], []
@@ -157,6 +177,8 @@ async def _measure(root: Path, requests: int, changes: int) -> list[dict]:
     debounce = _debounce_s()
     return [
         timing("LSP start -> first diagnostics", first_diagnostics, target=2.0, note="existing project.db"),
+        timing("LSP first start, no project.db -> first diagnostics", first_start,
+               note="a fresh clone: indexes the project first"),
         latencies("LSP completion", completion, target_p95=10.0, note="dependency id"),
         latencies("LSP hover", hover, target_p95=10.0, note="dependency id"),
         latencies("LSP definition", definition, target_p95=10.0, note="dependency id"),

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from common import block_files, timing
+from common import block_files, drop_index, timing
 
 from cinefile.daemon.project import Project
 from cinefile.daemon.sync import open_index, sync
@@ -43,15 +42,9 @@ def stat_walk_floor(root: Path) -> float:
     return time.perf_counter() - started
 
 
-def _drop_index(project: Project) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(f"{project.db_path}{suffix}")
-
-
 def cold_sync(root: Path) -> float:
     project = Project(root)
-    _drop_index(project)
+    drop_index(root)
     index = open_index(project)
     try:
         started = time.perf_counter()
