@@ -21,10 +21,15 @@ _CONTEXT = multiprocessing.get_context("fork") if sys.platform.startswith("linux
 _LOST = object()
 
 
+def fork_is_safe() -> bool:
+    """On Linux, from a process with no other threads."""
+    return _CONTEXT is not None and threading.active_count() == 1
+
+
 def cores_to_fork() -> int:
     """How many children may run at once: the cores this process may use, or 1 when
     forking is not safe here."""
-    if _CONTEXT is None or threading.active_count() > 1:
+    if not fork_is_safe():
         return 1
     try:
         return len(os.sched_getaffinity(0))

@@ -73,6 +73,44 @@ def test_catch_up_sync_on_start(sample, watched):
     assert w.reports and "story/while-away.md" in w.reports[0].added
 
 
+def test_a_first_start_indexes_before_any_thread_starts(empty, watched, monkeypatch):
+    """With an empty index, the first sync runs on the starting thread before the observer
+    and the watcher's thread start, so that sync may fork its read workers; the catch-up
+    sync after it finds nothing new. With an index, the catch-up sync does it all."""
+    import threading
+
+    import cinefile.daemon.watcher as watcher_module
+
+    for i in range(5):
+        (empty.root / f"story/beat-{i}.md").write_text(block_text(f"Beat {i}"))
+    events = []
+    real_sync, real_start_observer = watcher_module.sync, Watcher._start_observer
+
+    def spy_sync(project, index, **options):
+        events.append("sync here" if threading.current_thread() is threading.main_thread() else "sync in its thread")
+        return real_sync(project, index, **options)
+
+    def spy_start_observer(self, polling):
+        events.append("observer")
+        real_start_observer(self, polling)
+
+    monkeypatch.setattr(watcher_module, "sync", spy_sync)
+    monkeypatch.setattr(Watcher, "_start_observer", spy_start_observer)
+    monkeypatch.setattr(watcher_module, "fork_is_safe", lambda: True)  # whatever threads other tests left
+    w = watched(empty)
+    eventually(lambda: len(events) == 3, "the catch-up sync after the first one")
+    assert events == ["sync here", "observer", "sync in its thread"]
+    assert count(w, "story/beat-") == 5
+    assert [sorted(r.added) for r in w.reports] == [[f"story/beat-{i}.md" for i in range(5)]]
+    w.watcher.stop()
+
+    events.clear()
+    (empty.root / "story/beat-5.md").write_text(block_text("Beat 5"))
+    w = watched(empty)
+    eventually(lambda: len(events) == 2, "the catch-up sync")
+    assert events == ["observer", "sync in its thread"] and count(w, "story/beat-") == 6
+
+
 def test_create_modify_rename_delete(watched):
     w = watched()
     path = w.root / "story/new.md"
