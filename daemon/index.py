@@ -52,7 +52,8 @@ class Index:
             self.db["projects"].upsert({"id": 1, "name": name, "root_path": str(root), "created_at": now_iso()}, pk="id")
 
     def close(self) -> None:
-        self.db.close()
+        with self.lock:  # never under a query another thread is running: sqlite3 would crash
+            self.db.close()
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Database]:

@@ -40,6 +40,7 @@ class CinefileServer(LanguageServer):
         self.ready = asyncio.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.sync_lock = threading.Lock()
+        self.watch_lock = threading.Lock()  # held while the watcher starts: `stop` waits for it
         self.stopping = threading.Event()
         self.publisher = None  # set by features.py: the diagnostics scheduler
         self.watcher: Watcher | None = None
@@ -127,15 +128,15 @@ class CinefileServer(LanguageServer):
         The watcher starts with a catch-up sync of what changed while no one watched.
         Blocking (watchdog adds a watch to every folder), so run it off the event loop.
         Returns what to tell the user when the folder cannot be watched."""
-        watcher = Watcher(self.project, self.index, on_sync=self.on_sync, log=self.log_from_thread)
-        try:
-            watcher.start()
-        except UserError as error:
-            return f"cinefile: {error}"
-        self.watcher = watcher
-        if self.stopping.is_set():  # shut down while it started: `stop` found no watcher to stop
-            self.watcher = None
-            watcher.stop()
+        with self.watch_lock:
+            if self.stopping.is_set():
+                return None
+            watcher = Watcher(self.project, self.index, on_sync=self.on_sync, log=self.log_from_thread)
+            try:
+                watcher.start()
+            except UserError as error:
+                return f"cinefile: {error}"
+            self.watcher = watcher
         return None
 
     def log_from_thread(self, message: str) -> None:
@@ -146,9 +147,12 @@ class CinefileServer(LanguageServer):
 
     def stop(self) -> None:
         self.stopping.set()
-        if self.watcher is not None:
-            self.watcher.stop()
-            self.watcher = None
+        # A watcher still starting syncs through self.index: closing that under it crashed
+        # the process (SIGSEGV in sqlite3), so wait for it, then stop it.
+        with self.watch_lock:
+            if self.watcher is not None:
+                self.watcher.stop()
+                self.watcher = None
         with self.sync_lock:
             for index in (self.index, self.reads):
                 if index is not None:

@@ -54,8 +54,8 @@ def test_a_first_start_indexes_the_project_then_loads_each_block_once(sample, mo
 
 
 def test_watching_off_the_event_loop_reports_instead_of_notifying(sample, monkeypatch):
-    """`watch` runs in a thread, so it hands back what to tell the user; a watcher that
-    finished starting after shutdown is stopped at once."""
+    """`watch` runs in a thread, so it hands back what to tell the user; after shutdown it
+    starts nothing."""
     import shutil
 
     from cinefile.daemon.lsp.server import CinefileServer
@@ -63,7 +63,7 @@ def test_watching_off_the_event_loop_reports_instead_of_notifying(sample, monkey
     server = CinefileServer()
     assert server.open_project([sample.root]) is None
     monkeypatch.setattr(server, "notify_user", lambda *args: pytest.fail("notified from a thread"))
-    server.stopping.set()  # shut down while the watcher started
+    server.stopping.set()
     assert server.watch() is None and server.watcher is None
     server.stopping.clear()
     shutil.rmtree(sample.root)
@@ -71,3 +71,37 @@ def test_watching_off_the_event_loop_reports_instead_of_notifying(sample, monkey
     assert message is not None and message.startswith("cinefile: ") and "gone" in message
     assert server.watcher is None
     server.stop()
+
+
+def test_shutdown_while_the_watcher_starts_waits_for_it_then_stops_it(sample, monkeypatch):
+    """`stop` waits for a watcher still starting in its thread, then stops it, and only
+    then closes the index the watcher syncs through (closing it under a running sync
+    crashed the server)."""
+    import threading
+
+    from cinefile.daemon.lsp.server import CinefileServer
+    from cinefile.daemon.watcher import Watcher
+
+    entered, release, started = threading.Event(), threading.Event(), []
+    real_start = Watcher.start
+
+    def slow_start(self):
+        started.append(self)
+        entered.set()
+        release.wait()
+        real_start(self)
+
+    monkeypatch.setattr(Watcher, "start", slow_start)
+    server = CinefileServer()
+    assert server.open_project([sample.root]) is None
+    watching = threading.Thread(target=server.watch)
+    watching.start()
+    entered.wait()
+    stopping = threading.Thread(target=server.stop)
+    stopping.start()
+    stopping.join(0.2)
+    assert stopping.is_alive() and server.index is not None, "stop went ahead while the watcher was starting"
+    release.set()
+    watching.join()
+    stopping.join()
+    assert started[0].finished.is_set() and server.watcher is None and server.index is None
