@@ -66,7 +66,7 @@ def resync(root: Path) -> float:
         index.close()
 
 
-def measure(root: Path, repeat: int = 3) -> list[dict]:
+def measure(root: Path, repeat: int = 5) -> list[dict]:
     """Best of `repeat` for each figure and floor (the least disturbed run)."""
     read_parse_floor(root)  # warm the page cache for both sides alike
     floor_parse = min(read_parse_floor(root) for _ in range(repeat))

@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--figures", default=",".join(FIGURES), help="which figure groups: " + ", ".join(FIGURES))
     parser.add_argument("--out", type=Path, default=OUT / "results.json")
     parser.add_argument("--projects", type=Path, default=OUT / "projects")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each sync figure (the best counts)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each sync figure (the best counts)")
     parser.add_argument("--samples", type=int, default=400, help="requests of each kind for the latency figures")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table, one column per size")
     parser.add_argument("--from-json", type=Path, metavar="FILE", help="print the table of an earlier run; measure nothing")
