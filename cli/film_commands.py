@@ -62,8 +62,9 @@ def import_screenplay(
     """Create blocks from a Fountain screenplay.
 
     Acts and beats come from sections and synopses, scenes from scene headings, characters
-    from speaking parts, locations from headings. No existing file is changed; characters
-    and locations already there are reused.
+    from speaking parts, locations from headings. No existing block is changed; characters
+    and locations already there are reused. The title page becomes a [title_page] table in
+    cinefile.toml, unless it has one already.
 
     Example:
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,11 +41,21 @@ def parse_config(text: str) -> Config:
     return Config(name=name, mode=mode, models=data.get("models", {}), budget=data.get("budget", {}), raw=data)
 
 
+def toml_value(value: str | list[str]) -> str:
+    """A TOML basic string, or an array of them. JSON's string escapes are all valid TOML
+    ones, and it escapes every control character TOML forbids."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def table_text(name: str, values: dict[str, str | list[str]]) -> str:
+    """A TOML table of strings and arrays of strings, to append to cinefile.toml."""
+    return f"[{name}]\n" + "".join(f"{key} = {toml_value(value)}\n" for key, value in values.items())
+
+
 def config_text(name: str, mode: str = "draft") -> str:
     """The cinefile.toml that `cinefile init` writes."""
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
     return f'''# The cinefile project file. Its folder is the project root.
-name = "{escaped}"
+name = {toml_value(name)}
 # Generation mode: "draft" uses cheap models to iterate, "final" the best ones.
 mode = "{mode}"
 

@@ -153,3 +153,12 @@ def test_mark_fresh_explains_what_it_cannot_or_need_not_do(cli, sample):
     result = cli("mark-fresh", "broken", cwd=sample.root)
     assert result.exit_code == 2 and "story/broken.md: the frontmatter is not valid YAML" in result.output
     assert broken.read_text() == "---\ntype: scene\ndependencies: [mara\n---\n"
+
+
+@pytest.mark.parametrize("name", ['Night Ferry', 'The "Keeper"', "back\\slash", "two\nlines", "tab\there", "Ünï", "bell\x07"])
+def test_any_project_name_makes_a_readable_cinefile_toml(name):
+    import tomllib
+
+    from cinefile.format.config import config_text
+
+    assert tomllib.loads(config_text(name))["name"] == name

@@ -44,7 +44,7 @@ def keeper(tmp_path, cli):
     result = cli("import", str(SCREENPLAY), cwd=project.root)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == \
-        "imported the-keeper.fountain: 2 acts, 3 beats, 6 scenes, 2 characters, 5 locations"
+        "imported the-keeper.fountain: 2 acts, 3 beats, 6 scenes, 2 characters, 5 locations; title page added to cinefile.toml"
     return project
 
 
@@ -88,13 +88,32 @@ def test_import_makes_blocks_with_dependencies(keeper, cli, index_of):
 
 def test_importing_again_reuses_characters_and_changes_no_file(keeper, cli):
     before = {p: p.read_bytes() for p in keeper.root.rglob("*.md")}
+    config = (keeper.root / "cinefile.toml").read_bytes()
     result = cli("import", str(SCREENPLAY), cwd=keeper.root)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].endswith(
         "0 characters, 0 locations; reused 7 existing: lighthouse-jetty, berit, jonas, lighthouse-kitchen, "
-        "lamp-room, cliff-path, the-fog-horn-house")
+        "lamp-room, cliff-path, the-fog-horn-house; title page not imported: cinefile.toml has a [title_page] table already")
     assert "created story/scene-1-2.md" in result.output
     assert all(path.read_bytes() == data for path, data in before.items())
+    assert (keeper.root / "cinefile.toml").read_bytes() == config
+
+
+def test_the_title_page_goes_into_cinefile_toml_and_exports_as_it_was(keeper, cli):
+    """Below the config's own text, untouched, a [title_page] table; the Fountain export
+    then writes the screenplay's title page back line for line."""
+    import tomllib
+
+    from cinefile.format.config import config_text
+
+    text = (keeper.root / "cinefile.toml").read_text()
+    assert text.startswith(config_text("The Keeper"))
+    assert tomllib.loads(text)["title_page"] == {
+        "title": "The Keeper", "credit": "written by", "author": "Ada Lindqvist", "source": "from a story told on Utsira",
+        "draft_date": "second draft", "contact": ["Ada Lindqvist", "ada@example.org"]}
+    assert cli("export", "--format", "fountain", cwd=keeper.root).exit_code == 0
+    page = lambda path: path.read_text().split("\n\n", 1)[0]
+    assert page(keeper.exports / "screenplay.fountain") == page(SCREENPLAY)
 
 
 def test_scene_numbers_survive_the_round_trip(tmp_path, cli):
@@ -114,7 +133,9 @@ def test_dry_run_writes_nothing(tmp_path, cli):
     result = cli("import", "--dry-run", str(SCREENPLAY), cwd=project.root)
     assert result.exit_code == 0, result.output
     assert "would create story/scene-6.md" in result.output
+    assert result.output.splitlines()[-1].endswith("; title page would be added to cinefile.toml")
     assert not list(project.root.rglob("*.md"))
+    assert "title_page" not in (project.root / "cinefile.toml").read_text()
 
 
 @pytest.mark.parametrize("content, message", [
@@ -139,5 +160,6 @@ def test_import_into_a_project_reuses_its_characters_and_locations_by_id_or_titl
     assert result.exit_code == 0, result.output
     # CAPTAIN ILSE and MARA by id, FERRY CAR DECK and WHEELHOUSE by title; ILSE is new.
     assert result.output.splitlines()[-1] == ("imported screenplay.fountain: 1 act, 2 beats, 2 scenes, 1 character, "
-                                              "0 locations; reused 4 existing: ferry-deck, captain-ilse, wheelhouse, mara")
+                                              "0 locations; reused 4 existing: ferry-deck, captain-ilse, wheelhouse, mara; "
+                                              "title page added to cinefile.toml")
     assert "created design/ilse.md" in result.output and "created story/scene-1-2.md" in result.output

@@ -4,12 +4,15 @@ Sections become acts (`#`) and beats (`##` and deeper), synopses become beats, s
 headings become scenes with `int_ext`, `time_of_day`, `scene_number` and an `order`, and
 their text is kept as the scene's body. Every speaking part becomes a character and every
 heading's place a location (reused when the project already has one of that id or title),
-and each scene depends on them: `appears_in` and `set_in`. Existing files are never touched.
+and each scene depends on them: `appears_in` and `set_in`. Existing blocks are never touched;
+the title page goes into cinefile.toml as a `[title_page]` table when it has none, so that the
+Fountain export writes it back.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,13 +20,18 @@ import yaml
 
 from cinefile.format.block import slugify
 from cinefile.format.catalog import PHASE_FOLDERS
+from cinefile.format.config import CONFIG_NAME, table_text
 
 from ..atomic import write_atomic
 from ..errors import UserError
 from ..index import Index
 from ..project import Project
 from ..sync import sync
+from .fountain import TITLE_PAGE_KEYS
 from .fountain_parse import Scene, Screenplay, Section, Synopsis, parse_fountain
+
+# The title page keys the export writes back, by the names Fountain gives them (`Draft date`).
+_TITLE_PAGE_KEYS = {key.replace("_", " "): key for key in ("title", *TITLE_PAGE_KEYS)} | {"authors": "author"}
 
 
 @dataclass
@@ -52,6 +60,8 @@ class ImportReport:
     source: str
     created: list[NewBlock] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)  # ids of characters and locations already there
+    title_page: dict[str, str | list[str]] = field(default_factory=dict)  # for cinefile.toml's [title_page]
+    title_page_note: str = ""  # what became of the title page, for the summary
 
     def count(self, type_name: str) -> int:
         return sum(1 for block in self.created if block.frontmatter["type"] == type_name)
@@ -60,7 +70,8 @@ class ImportReport:
         counts = ", ".join(f"{self.count(t)} {t}" + ("" if self.count(t) == 1 else "s")
                            for t in ("act", "beat", "scene", "character", "location"))
         reused = f"; reused {len(self.reused)} existing: {', '.join(self.reused)}" if self.reused else ""
-        return f"imported {self.source}: {counts}{reused}"
+        note = f"; {self.title_page_note}" if self.title_page_note else ""
+        return f"imported {self.source}: {counts}{reused}{note}"
 
 
 def display_name(text: str) -> str:
@@ -125,6 +136,7 @@ def plan_import(project: Project, index: Index, play: Screenplay, source: str) -
         raise UserError(f"{source}: no scene headings found (lines such as `INT. KITCHEN - DAY`, with a blank "
                         "line before and after): nothing was imported")
     planner = Planner(project, index, source)
+    plan_title_page(project, play.title_page, planner.report)
     act = beat = None
     counts = {"act": 0, "beat": 0, "scene": 0}
 
@@ -148,6 +160,31 @@ def plan_import(project: Project, index: Index, play: Screenplay, source: str) -
                 beat = new_beat(text, text)
             plan_scene(planner, item, beat or act, numbered("scene"))
     return planner.report
+
+
+def plan_title_page(project: Project, page: dict[str, list[str]], report: ImportReport) -> None:
+    """The title page's keys that the export writes back: one line as a string, several as
+    a list. Nothing when cinefile.toml has a title page already: it is the user's."""
+    table = {_TITLE_PAGE_KEYS[key]: lines[0] if len(lines) == 1 else lines
+             for key, lines in page.items() if key in _TITLE_PAGE_KEYS}
+    if not table:
+        return
+    if "title_page" in project.config.raw:
+        report.title_page_note = f"title page not imported: {CONFIG_NAME} has a [title_page] table already"
+        return
+    report.title_page = table
+    skipped = [key for key in page if key not in _TITLE_PAGE_KEYS]
+    report.title_page_note = f"title page added to {CONFIG_NAME}" + (f" (not kept: {', '.join(skipped)})" if skipped else "")
+
+
+def add_title_page(project: Project, table: dict[str, str | list[str]]) -> None:
+    """Append a [title_page] table to cinefile.toml, leaving its text as it was above it."""
+    path = project.root / CONFIG_NAME
+    text = path.read_text(encoding="utf-8")
+    text += ("" if text.endswith("\n") or not text else "\n") + "\n" + table_text("title_page", table)
+    if tomllib.loads(text).get("title_page") != table:  # a check of our own writing: never a broken config
+        raise UserError(f"{path}: the title page could not be added; add a [title_page] table by hand")
+    write_atomic(path, text)
 
 
 def plan_scene(planner: Planner, scene: Scene, parent: str | None, wanted: str) -> None:
@@ -182,8 +219,12 @@ def read_screenplay(path: Path) -> str:
 def import_fountain(project: Project, index: Index, path: Path, dry_run: bool = False) -> ImportReport:
     """Write the blocks for a Fountain screenplay and index them; returns what was done."""
     report = plan_import(project, index, parse_fountain(read_screenplay(path)), path.name)
-    if not dry_run:
-        for block in report.created:
-            write_atomic(project.root / block.path, block.text())
-        sync(project, index, scope=[block.path for block in report.created])
+    if dry_run:
+        report.title_page_note = report.title_page_note.replace("title page added", "title page would be added")
+        return report
+    for block in report.created:
+        write_atomic(project.root / block.path, block.text())
+    if report.title_page:
+        add_title_page(project, report.title_page)
+    sync(project, index, scope=[block.path for block in report.created])
     return report
