@@ -110,8 +110,8 @@ class Watcher:
 
     def _index_first(self) -> None:
         """An empty index (a fresh clone, say) is filled before any thread starts, so that
-        sync may read the files in forked workers: about half the time at 10,000 blocks
-        (measured). The catch-up sync that follows finds only what changed meanwhile."""
+        sync may read the files in forked workers (1.25 s -> 0.95 s at 10,000 blocks,
+        measured). The catch-up sync that follows finds only what changed meanwhile."""
         if fork_is_safe() and not self.index.query("SELECT 1 FROM blocks LIMIT 1"):
             self._sync_batch({}, full=True)
 

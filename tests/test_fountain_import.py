@@ -163,3 +163,16 @@ def test_import_into_a_project_reuses_its_characters_and_locations_by_id_or_titl
                                               "0 locations; reused 4 existing: ferry-deck, captain-ilse, wheelhouse, mara; "
                                               "title page added to cinefile.toml")
     assert "created design/ilse.md" in result.output and "created story/scene-1-2.md" in result.output
+
+
+def test_title_page_keys_the_export_cannot_write_back_are_named(tmp_path, cli):
+    import tomllib
+
+    script = tmp_path / "odd.fountain"
+    script.write_text("Title: Odd Keys\nAuthors: Two People\nRevision: blue\n\nINT. HALL - DAY\n\nANNA\nHello.\n",
+                      encoding="utf-8")
+    project = init_project(tmp_path / "odd")
+    result = cli("import", str(script), cwd=project.root)
+    assert result.output.splitlines()[-1].endswith("; title page added to cinefile.toml (not kept: revision)")
+    table = tomllib.loads((project.root / "cinefile.toml").read_text())["title_page"]
+    assert table == {"title": "Odd Keys", "author": "Two People"}

@@ -61,7 +61,9 @@ class ImportReport:
     created: list[NewBlock] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)  # ids of characters and locations already there
     title_page: dict[str, str | list[str]] = field(default_factory=dict)  # for cinefile.toml's [title_page]
-    title_page_note: str = ""  # what became of the title page, for the summary
+    title_page_skipped: list[str] = field(default_factory=list)  # its keys the export would not write back
+    title_page_there: bool = False  # cinefile.toml has a [title_page] already: the screenplay's is not kept
+    dry_run: bool = False
 
     def count(self, type_name: str) -> int:
         return sum(1 for block in self.created if block.frontmatter["type"] == type_name)
@@ -70,8 +72,15 @@ class ImportReport:
         counts = ", ".join(f"{self.count(t)} {t}" + ("" if self.count(t) == 1 else "s")
                            for t in ("act", "beat", "scene", "character", "location"))
         reused = f"; reused {len(self.reused)} existing: {', '.join(self.reused)}" if self.reused else ""
-        note = f"; {self.title_page_note}" if self.title_page_note else ""
-        return f"imported {self.source}: {counts}{reused}{note}"
+        return f"imported {self.source}: {counts}{reused}{self._title_page_note()}"
+
+    def _title_page_note(self) -> str:
+        if self.title_page_there:
+            return f"; title page not imported: {CONFIG_NAME} has a [title_page] table already"
+        if not self.title_page:
+            return ""
+        skipped = f" (not kept: {', '.join(self.title_page_skipped)})" if self.title_page_skipped else ""
+        return f"; title page {'would be added' if self.dry_run else 'added'} to {CONFIG_NAME}{skipped}"
 
 
 def display_name(text: str) -> str:
@@ -170,11 +179,10 @@ def plan_title_page(project: Project, page: dict[str, list[str]], report: Import
     if not table:
         return
     if "title_page" in project.config.raw:
-        report.title_page_note = f"title page not imported: {CONFIG_NAME} has a [title_page] table already"
+        report.title_page_there = True
         return
     report.title_page = table
-    skipped = [key for key in page if key not in _TITLE_PAGE_KEYS]
-    report.title_page_note = f"title page added to {CONFIG_NAME}" + (f" (not kept: {', '.join(skipped)})" if skipped else "")
+    report.title_page_skipped = [key for key in page if key not in _TITLE_PAGE_KEYS]
 
 
 def add_title_page(project: Project, table: dict[str, str | list[str]]) -> None:
@@ -219,8 +227,8 @@ def read_screenplay(path: Path) -> str:
 def import_fountain(project: Project, index: Index, path: Path, dry_run: bool = False) -> ImportReport:
     """Write the blocks for a Fountain screenplay and index them; returns what was done."""
     report = plan_import(project, index, parse_fountain(read_screenplay(path)), path.name)
+    report.dry_run = dry_run
     if dry_run:
-        report.title_page_note = report.title_page_note.replace("title page added", "title page would be added")
         return report
     for block in report.created:
         write_atomic(project.root / block.path, block.text())
