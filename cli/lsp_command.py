@@ -29,6 +29,7 @@ def lsp(
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="cinefile lsp: %(levelname)s %(message)s")
     server = create_server()
+    server.fork_first_index()  # now, while this process has one thread
     if tcp is not None:
         server.start_tcp(host, tcp)
     else:

@@ -40,12 +40,16 @@ def cores_to_fork() -> int:
 class Child:
     """`work(send, *args)` running in a forked child; what it sends arrives at `receive`."""
 
-    def __init__(self, work: Callable[..., None], *args: Any, siblings: Sequence["Child"] = ()) -> None:
+    def __init__(self, work: Callable[..., None], *args: Any, siblings: Sequence["Child"] = (),
+                 parent_ends: Sequence[Connection] = (), daemon: bool = True) -> None:
         self.connection, sender = _CONTEXT.Pipe(duplex=False)
-        # The child closes the read ends it inherits (its own and its older siblings'), or
-        # a dead parent would leave it blocked forever on a full pipe that it keeps open.
-        inherited = [self.connection, *(sibling.connection for sibling in siblings)]
-        self.process = _CONTEXT.Process(target=_run, args=(work, sender, inherited, args), daemon=True)
+        # The child closes the pipe ends it inherits but the parent uses (its own read end,
+        # its older siblings', `parent_ends`), or a dead parent would leave it blocked
+        # forever on a pipe that it keeps open itself.
+        inherited = [self.connection, *(sibling.connection for sibling in siblings), *parent_ends]
+        # multiprocessing lets no daemon process have children: a child whose work forks
+        # children of its own is not one, and is waited for when this process exits.
+        self.process = _CONTEXT.Process(target=_run, args=(work, sender, inherited, args), daemon=daemon)
         try:
             self.process.start()
         except BaseException:

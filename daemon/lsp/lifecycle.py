@@ -26,6 +26,7 @@ async def initialized(ls: CinefileServer, params: types.InitializedParams) -> No
     message = ls.open_project(ls.workspace_paths)
     if message is not None:
         ls.notify_user(message, types.MessageType.Warning)  # said once; then the server stays quiet
+        ls.drop_first_index()
         ls.ready.set()  # no project: requests waiting for one answer empty
         return
     try:

@@ -22,6 +22,7 @@ from ..project import Project, find_root
 from ..sync import SyncReport, open_index, sync
 from ..watcher import Watcher
 from .cancel import CommandCancellingProtocol
+from .first_index import FirstIndex
 from .model import ROW_COLUMNS, Model, node_of_block, node_of_row
 
 log = logging.getLogger("cinefile.lsp")
@@ -46,6 +47,7 @@ class CinefileServer(LanguageServer):
         self.watcher: Watcher | None = None
         self.estimates: dict[tuple, str | None] = {}  # generation costs, by block state
         self.workspace_paths: list[Path] = []
+        self.first_index: FirstIndex | None = None  # see `fork_first_index`
 
     # -- the project ---------------------------------------------------------------------
 
@@ -85,14 +87,30 @@ class CinefileServer(LanguageServer):
             log.warning("several cinefile projects in the workspace; serving %s", roots[0])
         return None
 
+    def fork_first_index(self) -> None:
+        """Fork, while this process has one thread, the process that builds the index if
+        the project turns out to have none (see `first_index.py`). Before serving."""
+        self.first_index = FirstIndex()
+
+    def drop_first_index(self) -> None:
+        """Let the first-index process go unused: there is no project, or the server stops."""
+        with self.sync_lock:
+            if self.first_index is not None:
+                self.first_index.release()
+                self.first_index = None
+
     def load(self) -> None:
         """Fill the model from the index; index first when project.db is new. That first
         sync is not passed to `on_sync`: the model is about to load every block anyway, and
         loading them twice was a sixth of a first start at 10,000 blocks (measured)."""
         with paused_gc():
-            if not self.reads.query("SELECT 1 FROM blocks LIMIT 1"):
-                with self.sync_lock:
-                    sync(self.project, self.index)
+            with self.sync_lock:
+                first_index, self.first_index = self.first_index, None
+                if not self.reads.query("SELECT 1 FROM blocks LIMIT 1"):
+                    if first_index is None or not first_index.build(self.project.root):
+                        sync(self.project, self.index)
+                elif first_index is not None:
+                    first_index.release()
             rows = self.reads.query(f"SELECT {ROW_COLUMNS} FROM blocks")
             self.model.load(node_of_row(row) for row in rows)
 
@@ -153,6 +171,7 @@ class CinefileServer(LanguageServer):
             if self.watcher is not None:
                 self.watcher.stop()
                 self.watcher = None
+        self.drop_first_index()
         with self.sync_lock:
             for index in (self.index, self.reads):
                 if index is not None:
