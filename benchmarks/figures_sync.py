@@ -67,14 +67,23 @@ def resync(root: Path) -> float:
 
 
 def measure(root: Path, repeat: int = 5) -> list[dict]:
-    """Best of `repeat` for each figure and floor (the least disturbed run)."""
+    """Best of `repeat` for each figure and floor (the least disturbed run). Each figure's
+    runs alternate with its floor's, so that both meet a shared machine whose speed changes
+    from minute to minute (seen) in the same state."""
     read_parse_floor(root)  # warm the page cache for both sides alike
-    floor_parse = min(read_parse_floor(root) for _ in range(repeat))
-    cold = min(cold_sync(root) for _ in range(repeat))
-    floor_walk = min(stat_walk_floor(root) for _ in range(repeat))
-    warm = min(resync(root) for _ in range(repeat))
+    floor_parse, cold = _alternating(lambda: read_parse_floor(root), lambda: cold_sync(root), repeat)
+    floor_walk, warm = _alternating(lambda: stat_walk_floor(root), lambda: resync(root), repeat)
     return [
         timing("cold sync", cold, floor="read + libyaml parse", floor_seconds=floor_parse, target=1.3 * floor_parse,
                note="target: 1.3x the floor"),
         timing("re-sync, nothing changed", warm, floor="os.scandir stat walk", floor_seconds=floor_walk, target=0.15),
     ]
+
+
+def _alternating(floor, figure, repeat: int) -> tuple[float, float]:
+    """The best of `repeat` runs of each, a floor run before each figure run."""
+    floors, figures = [], []
+    for _ in range(repeat):
+        floors.append(floor())
+        figures.append(figure())
+    return min(floors), min(figures)
