@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
-from .catalog import TYPES, phase_of
+from .catalog import phase_of
 from .problems import Problem, Range
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -84,7 +84,3 @@ def stem_of(path: str) -> str:
 def first_heading(body: str) -> str | None:
     match = HEADING_PATTERN.search(body)
     return match.group(1) if match else None
-
-
-def is_known_type(type_name: str) -> bool:
-    return type_name in TYPES

@@ -11,8 +11,6 @@ from typing import Callable
 
 from ..errors import UserError
 from ..export import JSON_NAME, SUMMARY_NAME, project_json, summary_markdown, write_export
-from ..index import Index
-from ..project import Project
 from .animatic import Progress, export_animatic
 from .breakdown import export_breakdown
 from .film import Film
@@ -60,9 +58,3 @@ def formats_for(names: list[str]) -> list[str]:
 def export_format(film: Film, name: str, options: ExportOptions = ExportOptions()) -> list[str]:
     """Write one format to exports/; returns the relative paths written."""
     return [write_export(film.project, file_name, data) for file_name, data in FORMATS[name](film, options).items()]
-
-
-def export_formats(project: Project, index: Index, names: list[str], options: ExportOptions = ExportOptions()) -> list[str]:
-    """Write the chosen formats to exports/; returns the relative paths written, in order."""
-    film = Film.load(project, index)
-    return [path for name in names for path in export_format(film, name, options)]

@@ -41,9 +41,6 @@ class Keys:
     openrouter: Secret | None = None
     replicate: Secret | None = None
 
-    def for_provider(self, provider: str) -> Secret | None:
-        return getattr(self, provider)
-
     def secrets(self) -> list[str]:
         return [s.reveal() for s in (self.openrouter, self.replicate) if s is not None]
 

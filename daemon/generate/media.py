@@ -35,9 +35,3 @@ def sniff(head: bytes) -> str | None:
     if head.startswith(b"fLaC"):
         return "audio/flac"
     return None
-
-
-def role_matches(mime: str, kind: str) -> bool:
-    """Whether a file of this type is what a generation of `kind` should give."""
-    wanted = {"image": ("image/",), "video": ("video/", "image/gif", "image/webp"), "audio": ("audio/",)}
-    return mime.startswith(wanted.get(kind, ("",)))
