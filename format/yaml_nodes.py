@@ -86,17 +86,26 @@ def shape_problem(source: str) -> str | None:
     possible."""
     if sum(source.count(mark) for mark in _NESTING_MARKS) <= MAX_DEPTH:
         return None
-    depth = 0
     try:
-        for event in yaml.parse(source, Loader=_Base):
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return f"frontmatter is nested more than {MAX_DEPTH} levels deep: flatten it"
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
+        return _depth_problem(yaml.parse(source, Loader=_Base))
     except yaml.YAMLError:
-        return None  # the loader reports syntax errors, with their position
+        # Newer libyaml (PyYAML 6.0.4's wheels) refuses deep nesting with a scanner error of
+        # its own; the pure-Python parser keeps its stack in a list, so it counts either way.
+        try:
+            return _depth_problem(yaml.parse(source, Loader=yaml.SafeLoader))
+        except yaml.YAMLError:
+            return None  # the loader reports syntax errors, with their position
+
+
+def _depth_problem(events) -> str | None:
+    depth = 0
+    for event in events:
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return f"frontmatter is nested more than {MAX_DEPTH} levels deep: flatten it"
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
     return None
 
 

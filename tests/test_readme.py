@@ -9,7 +9,7 @@ README = (Path(__file__).parent.parent / "README.md").read_text()
 
 
 def test_the_readme_walkthrough_prints_what_the_readme_shows(tmp_path):
-    command = re.search(r"```sh\n(python -m pip install -e \. && .+?)\n```", README).group(1)
+    command = re.search(r"```sh\n(python -m pip install -c constraints.txt -e \. && .+?)\n```", README).group(1)
     shown = re.search(r"```sh\n" + re.escape(command) + r"\n```\n\n```\n(.+?)```", README, re.DOTALL).group(1)
     steps = command.split(" && ")[1:]  # the install step is what this test environment already did
     script = " && ".join(step.replace("python -m", f"{sys.executable} -m") for step in steps)
