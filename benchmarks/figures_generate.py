@@ -12,11 +12,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from common import block_files, latencies, timing
-
 from cinefile.daemon.generate.runner import Generator
+from cinefile.daemon.index.sync import open_index, sync
 from cinefile.daemon.project import Project
-from cinefile.daemon.sync import open_index, sync
+from common import block_files, latencies, timing
 
 
 class _TimedProvider:

@@ -11,12 +11,10 @@ import time
 from pathlib import Path
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
-
-from common import block_files, drop_index, timing
-
+from cinefile.daemon.index.sync import open_index, sync
 from cinefile.daemon.project import Project
-from cinefile.daemon.sync import open_index, sync
+from common import block_files, drop_index, timing
+from frontmatter.default_handlers import YAMLHandler
 
 
 def read_parse_floor(root: Path) -> float:

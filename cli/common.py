@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import typer
-
 from cinefile.daemon.errors import UserError
-from cinefile.daemon.index import Index
+from cinefile.daemon.index.db import Index
+from cinefile.daemon.index.sync import SyncReport, open_index, sync
 from cinefile.daemon.project import Project
-from cinefile.daemon.sync import SyncReport, open_index, sync
 
 from .progress import sync_progress
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
-
-from cinefile.daemon.revisions import history as block_history, undo as undo_block
-from cinefile.daemon.review import mark_fresh as mark_blocks_fresh
+from cinefile.daemon.api.history import history as block_history
+from cinefile.daemon.api.history import undo as undo_block
+from cinefile.daemon.api.review import mark_fresh as mark_blocks_fresh
 
 from .common import command, opened, print_json
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-
+from cinefile.daemon.api.graph import graph_dot, graph_text
+from cinefile.daemon.api.scaffold import init_project
+from cinefile.daemon.api.status import block_card, problem_lines
+from cinefile.daemon.api.status import status as project_status
 from cinefile.daemon.errors import UserError
-from cinefile.daemon.graph import graph_dot, graph_text
-from cinefile.daemon.report import block_card, problem_lines, status as project_status
-from cinefile.daemon.scaffold import init_project
 from cinefile.format.catalog import TYPE_NAMES
 
 from .common import command, opened, print_columns, print_json

@@ -10,13 +10,12 @@ import threading
 from typing import Annotated, Iterator
 
 import typer
-
-from cinefile.daemon.index import Index
+from cinefile.daemon.api.status import problem_lines
+from cinefile.daemon.index.db import Index
+from cinefile.daemon.index.sync import SyncReport, open_index
 from cinefile.daemon.project import Project
-from cinefile.daemon.report import problem_lines
-from cinefile.daemon.sync import SyncReport, open_index
-from cinefile.daemon.watch_lock import WatchLock
-from cinefile.daemon.watcher import Watcher
+from cinefile.daemon.watch.lock import WatchLock
+from cinefile.daemon.watch.watcher import Watcher
 from cinefile.format.problems import ERROR
 
 from .common import command

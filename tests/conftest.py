@@ -6,11 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
+from cinefile.daemon.api.scaffold import init_project
+from cinefile.daemon.index.sync import open_index
 from cinefile.daemon.project import Project
-from cinefile.daemon.scaffold import init_project
-from cinefile.daemon.sync import open_index
+from typer.testing import CliRunner
 
 PROJECTS = Path(__file__).parent / "projects"
 

@@ -7,12 +7,11 @@ import shutil
 import subprocess
 
 import pytest
-from media_files import link_assets, png_bytes, wav_bytes
-from terminal import run_on_terminal
-
 from cinefile.daemon.exports.animatic import timeline
 from cinefile.daemon.exports.film import Film
-from cinefile.daemon.sync import sync
+from cinefile.daemon.index.sync import sync
+from media_files import link_assets, png_bytes, wav_bytes
+from terminal import run_on_terminal
 
 pytestmark = pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg is not installed (.ci/debian-packages has it)")
 

@@ -17,7 +17,7 @@ def test_missing_ffmpeg_is_one_clear_line(sample, cli, monkeypatch, tmp_path):
 
 
 def test_a_project_without_shots_says_what_to_add(tmp_path, cli):
-    from cinefile.daemon.scaffold import init_project
+    from cinefile.daemon.api.scaffold import init_project
 
     project = init_project(tmp_path / "empty")
     result = cli("export", "-f", "animatic", cwd=project.root)

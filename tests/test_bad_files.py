@@ -5,9 +5,8 @@ import json
 import os
 from pathlib import Path
 
-from cinefile.daemon.report import problem_lines
-from cinefile.daemon.sync import sync
-
+from cinefile.daemon.api.status import problem_lines
+from cinefile.daemon.index.sync import sync
 from conftest import PROJECTS, write
 
 EXPECTED = json.loads((PROJECTS / "bad-corpus.expected.json").read_text())

@@ -2,8 +2,8 @@
 
 import json
 
-from cinefile.daemon.export import export_project
-from cinefile.daemon.sync import sync
+from cinefile.daemon.exports.summary import export_project
+from cinefile.daemon.index.sync import sync
 
 
 def test_exports_are_deterministic(sample, index_of):

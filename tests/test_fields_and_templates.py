@@ -3,7 +3,7 @@ one-block link check agreeing with the whole-project one."""
 
 from __future__ import annotations
 
-from cinefile.daemon.scaffold import init_project
+from cinefile.daemon.api.scaffold import init_project
 from cinefile.format.catalog import TYPES
 from cinefile.format.fields import TYPE_FIELDS, missing_fields
 from cinefile.format.links import check_block, check_links

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 
+from cinefile.format.edit import set_field
 from screenplain.parsers.fountain import parse
 from screenplain.types import Dialog, Section, Slug
-
-from cinefile.format.edit import set_field
 
 
 def screenplay_of(project, cli, *options: str):
@@ -87,7 +86,7 @@ def test_body_lines_that_look_like_structure_stay_action(sample, cli):
 def test_a_scene_heading_inside_a_body_stays_action(tmp_path):
     """Generated or pasted text that repeats a slugline must not split the scene in two."""
     from cinefile.daemon.exports.fountain import scene_body
-    from cinefile.daemon.export import ExportedBlock
+    from cinefile.daemon.exports.summary import ExportedBlock
 
     body = "EXT. THE RAMP - NIGHT\n\nRain.\n\n.FORCED HEADING\n\n...and then nothing.\n"
     block = ExportedBlock("scene-1", "story/scene-1.md", "scene", "Story", "The Ramp", [], None, [], "fresh", "", "",

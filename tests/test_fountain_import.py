@@ -9,10 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+from cinefile.daemon.api.scaffold import init_project
 from screenplain.parsers.fountain import parse
 from screenplain.types import Dialog, DualDialog, Slug, Transition
-
-from cinefile.daemon.scaffold import init_project
 
 SCREENPLAY = Path(__file__).parent / "screenplays" / "the-keeper.fountain"
 CUE_EXTENSION = re.compile(r"\s*\(.*?\)\s*")

@@ -6,13 +6,11 @@ import _thread
 import json
 
 import pytest
-
 from cinefile.daemon.generate.keys import Keys, Secret, find_keys
 from cinefile.daemon.generate.runner import DONE, FAILED, run_batch
+from cinefile.daemon.index.sync import open_index, sync
 from cinefile.daemon.project import Project
-from cinefile.daemon.sync import open_index, sync
 from cinefile.format.parse import parse_block
-
 from fake_apis import OPENROUTER_KEY, REPLICATE_KEY, or_error
 from generate_fixtures import clock, env_keys, fake, generator, keys  # noqa: F401  (fixtures)
 

@@ -6,12 +6,9 @@ import json
 
 import httpx
 import pytest
-
 from cinefile.daemon.generate import GenerationError
-
-from cinefile.daemon.generate.runner import CANCELLED, CACHED, DONE, FAILED
+from cinefile.daemon.generate.runner import CACHED, CANCELLED, DONE, FAILED
 from cinefile.format.parse import parse_block
-
 from fake_apis import OPENROUTER_KEY, Reply, or_error
 from generate_fixtures import clock, fake, generator, keys  # noqa: F401  (fixtures)
 
@@ -198,7 +195,7 @@ def test_final_mode_uses_the_default_final_model(sample, generator, fake):
     gen = generator()
     assert gen.plan("logline", "text", "final").model == "anthropic/claude-sonnet-4.5"
     (sample.root / "story" / "logline.md").write_text("---\ntype: logline\nmode: final\n---\nA ferry.\n")
-    from cinefile.daemon.sync import sync
+    from cinefile.daemon.index.sync import sync
 
     sync(sample, gen.index)
     assert gen.plan("logline", "text").mode == "final"

@@ -1,11 +1,9 @@
 """History and undo: every version is kept, and any one can be put back."""
 
 import pytest
-
+from cinefile.daemon.api.history import history, undo
 from cinefile.daemon.errors import UserError
-from cinefile.daemon.revisions import history, undo
-from cinefile.daemon.sync import sync
-
+from cinefile.daemon.index.sync import sync
 from conftest import write
 
 V1 = "---\ntype: beat\n---\nFirst version.\r\n"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-
-from cinefile.daemon.paused_gc import paused_gc
+from cinefile.daemon.index.paused_gc import paused_gc
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,8 @@
 
 import json
 
-from cinefile.daemon.read import BLOCK_COLUMNS, read_file
-from cinefile.daemon.walk import FileStat
+from cinefile.daemon.index.read import BLOCK_COLUMNS, read_file
+from cinefile.daemon.index.walk import FileStat
 from cinefile.format.catalog import MAX_FILE_BYTES
 
 
@@ -29,7 +29,7 @@ def test_a_file_that_grew_past_the_limit_since_its_stat_is_too_large(sample):
 
 
 def test_the_compact_encoders_write_what_json_writes():
-    from cinefile.daemon.read import compact_encoder
+    from cinefile.daemon.index.read import compact_encoder
 
     values = [[], {}, "plain", "Scène \"4\"\n\t☃ \u2028", None, True, 1.5, float("inf"), -3, [1, [2, [3, None]]],
               {"path": "story/é.md", "text": None, "previous": "a\r\nb"}, [["mara", "dependency", None, [6, 4, 6, 19]]]]

@@ -10,11 +10,9 @@ import sys
 import threading
 
 import pytest
-
-from cinefile.daemon import read_pool
-from cinefile.daemon.sync import sync
-from cinefile.daemon.walk import walk
-
+from cinefile.daemon.index import read_pool
+from cinefile.daemon.index.sync import sync
+from cinefile.daemon.index.walk import walk
 from conftest import block_text, write
 from watch_helpers import eventually
 
@@ -68,8 +66,8 @@ def test_no_workers_for_few_files_or_from_a_threaded_process(monkeypatch):
 
 
 def test_a_sync_through_workers_indexes_what_a_serial_sync_does(tmp_path, monkeypatch):
-    from cinefile.daemon.scaffold import init_project
-    from cinefile.daemon.sync import open_index
+    from cinefile.daemon.api.scaffold import init_project
+    from cinefile.daemon.index.sync import open_index
 
     columns = "key, path, type, title, content, content_hash, file_hash, refs, problems, link_problems, state, stale_reason"
     results = []
@@ -116,16 +114,16 @@ def _members(group: int) -> list[int]:
 
 
 def test_when_no_process_can_be_forked_the_sync_does_the_work_itself(tmp_path, monkeypatch):
-    from cinefile.daemon import forked
-    from cinefile.daemon.scaffold import init_project
-    from cinefile.daemon.sync import open_index
+    from cinefile.daemon.index import forked
+    from cinefile.daemon.api.scaffold import init_project
+    from cinefile.daemon.index.sync import open_index
 
     def refuse(self):
         raise OSError(12, "Cannot allocate memory")
 
     monkeypatch.setattr(forked._CONTEXT.Process, "start", refuse)
     monkeypatch.setattr(read_pool, "MIN_FILES_FOR_WORKERS", 2)
-    monkeypatch.setattr("cinefile.daemon.sync.MIN_FILES_FOR_WORKERS", 2)
+    monkeypatch.setattr("cinefile.daemon.index.sync.MIN_FILES_FOR_WORKERS", 2)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     project = init_project(tmp_path / "film")
     files = _project(project, 30)

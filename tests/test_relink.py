@@ -6,11 +6,10 @@ import json
 import random
 
 import pytest
-
-from cinefile.daemon import relink
+from cinefile.daemon.index import relink
+from cinefile.daemon.index.relink import relink_all
+from cinefile.daemon.index.sync import open_index, sync
 from cinefile.daemon.project import Project
-from cinefile.daemon.relink import relink_all
-from cinefile.daemon.sync import open_index, sync
 from cinefile.format.stale import record_for
 
 TYPES = ["character", "location", "style_guide", "act", "beat", "scene", "shot", "prop"]

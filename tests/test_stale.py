@@ -2,10 +2,9 @@
 
 import os
 
-from cinefile.daemon.review import mark_fresh
-from cinefile.daemon.sync import sync
+from cinefile.daemon.api.review import mark_fresh
+from cinefile.daemon.index.sync import sync
 from cinefile.format.stale import FRESH, STALE, UNREVIEWED, StaleInput, compute_staleness, restore
-
 from conftest import write
 
 

@@ -8,8 +8,7 @@ import subprocess
 import sys
 import time
 
-from cinefile.daemon.sync import open_index, sync
-
+from cinefile.daemon.index.sync import open_index, sync
 from conftest import block_text, write
 
 
@@ -115,7 +114,7 @@ def test_ignore_files_in_folders_apply_below_them_as_in_git(empty, index_of):
 
 
 def test_a_file_deleted_during_the_sync_is_skipped(empty, index_of, monkeypatch):
-    from cinefile.daemon import read_pool
+    from cinefile.daemon.index import read_pool
 
     write(empty.root, "story/a.md", block_text("beat"))
     write(empty.root, "story/b.md", block_text("beat"))
@@ -205,9 +204,8 @@ def test_a_db_held_by_another_writer_is_a_clear_busy_error(sample):
     """When another process holds the write lock past the busy timeout, the error says so
     (and does not advise deleting the index)."""
     import pytest
-
     from cinefile.daemon.errors import UserError
-    from cinefile.daemon.index import Index
+    from cinefile.daemon.index.db import Index
 
     holder = sqlite3.connect(sample.db_path)
     holder.execute("BEGIN IMMEDIATE")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 
-from cinefile.daemon.sync import sync
-
+from cinefile.daemon.index.sync import sync
 from watch_helpers import block_text
 
 

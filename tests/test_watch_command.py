@@ -14,10 +14,8 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from cinefile.daemon.project import Project
-from cinefile.daemon.watch_lock import LOCK_NAME
-
+from cinefile.daemon.watch.lock import LOCK_NAME
 from watch_helpers import block_text, eventually
 
 SCENE = "story/scene-1.md"

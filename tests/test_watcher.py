@@ -14,13 +14,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from watchdog.observers import inotify_c
-
 from cinefile.daemon.atomic import write_atomic
 from cinefile.daemon.project import Project
-from cinefile.daemon.watcher import Watcher, is_editor_temp
-
+from cinefile.daemon.watch.watcher import Watcher, is_editor_temp
 from watch_helpers import block_text, eventually
+from watchdog.observers import inotify_c
 
 SCENE = "story/scene-1.md"
 
@@ -79,7 +77,7 @@ def test_a_first_start_indexes_before_any_thread_starts(empty, watched, monkeypa
     sync after it finds nothing new. With an index, the catch-up sync does it all."""
     import threading
 
-    import cinefile.daemon.watcher as watcher_module
+    import cinefile.daemon.watch.watcher as watcher_module
 
     for i in range(5):
         (empty.root / f"story/beat-{i}.md").write_text(block_text(f"Beat {i}"))

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import UserError
-from ..export import JSON_NAME, SUMMARY_NAME, project_json, summary_markdown, write_export
 from .animatic import Progress, export_animatic
 from .breakdown import export_breakdown
 from .film import Film
 from .fountain import export_fountain
 from .shotlist import export_shotlist
 from .storyboard import export_storyboard
+from .summary import JSON_NAME, SUMMARY_NAME, project_json, summary_markdown, write_export
 
 
 @dataclass(frozen=True)

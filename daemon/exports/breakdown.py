@@ -3,8 +3,8 @@ the dependencies of the scene and of its shooting blocks (breakdowns, camera not
 
 from __future__ import annotations
 
-from ..export import ExportedBlock
 from .film import Film
+from .summary import ExportedBlock
 from .table import csv_text, joined
 
 BREAKDOWN_MD = "breakdown.md"

@@ -15,9 +15,9 @@ from pathlib import Path
 from cinefile.format.catalog import ASSET_ROLES
 from cinefile.format.hashing import strip_asset_embeds
 
-from ..export import ExportedBlock, exported_blocks
-from ..index import Index
+from ..index.db import Index
 from ..project import Project
+from .summary import ExportedBlock, exported_blocks
 
 STORY_TYPES = ("act", "beat", "scene")
 SHOOTING_CHILDREN = ("shot_breakdown", "cinematography", "shot")

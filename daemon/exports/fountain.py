@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from ..export import ExportedBlock
 from .film import Film, body_text, one_line
+from .summary import ExportedBlock
 
 FOUNTAIN_NAME = "screenplay.fountain"
 # Title page keys read from the `[title_page]` table of cinefile.toml, in the order written.

@@ -17,16 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-
 from cinefile.format.block import slugify
 from cinefile.format.catalog import PHASE_FOLDERS
 from cinefile.format.config import CONFIG_NAME, table_text
 
 from ..atomic import write_atomic
 from ..errors import UserError
-from ..index import Index
+from ..index.db import Index
+from ..index.sync import sync
 from ..project import Project
-from ..sync import sync
 from .fountain import TITLE_PAGE_KEYS
 from .fountain_parse import Scene, Screenplay, Section, Synopsis, parse_fountain
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from cinefile.format.edit import EditError, set_field
 
+from ..api.history import ensure_unchanged_on_disk
 from ..atomic import write_atomic
 from ..errors import UserError
-from ..index import Index
+from ..index.db import Index
+from ..index.sync import sync
 from ..project import Project
-from ..revisions import ensure_unchanged_on_disk
-from ..sync import sync
 from .film import Film, text_field
 
 

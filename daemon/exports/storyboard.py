@@ -7,8 +7,8 @@ import base64
 import mimetypes
 from html import escape
 
-from ..export import ExportedBlock
 from .film import Film, body_text, one_line, seconds, text_field
+from .summary import ExportedBlock
 from .table import number_text
 
 STORYBOARD_NAME = "storyboard.html"

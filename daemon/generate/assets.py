@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-
-from cinefile.daemon.asset_index import META_FOLDER
 from cinefile.daemon.atomic import write_atomic
+from cinefile.daemon.index.asset_index import META_FOLDER
 
 from .errors import Cancelled, GenerationError
 from .media import EXTENSIONS, MIME_OF_EXTENSION, SNIFF_BYTES, sniff

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
-from cinefile.daemon.index import Index
+from cinefile.daemon.index.db import Index
 
 from .errors import GenerationError
 from .providers.openrouter import OpenRouter

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from cinefile.daemon.index import Index
+from cinefile.daemon.index.db import Index
 from cinefile.daemon.project import Project
 from cinefile.format.catalog import TYPE_NAMES
 from cinefile.format.stale import record_for

@@ -18,7 +18,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from cinefile.daemon.index import Index
+from cinefile.daemon.index.db import Index
 from cinefile.format.catalog import KNOWN_KEYS, TYPES
 from cinefile.format.hashing import strip_asset_embeds
 

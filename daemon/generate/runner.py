@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from cinefile.daemon.errors import UserError
-from cinefile.daemon.index import Index
+from cinefile.daemon.index.db import Index
 from cinefile.daemon.project import Project
 
 from .assets import AssetStore, StoredAsset

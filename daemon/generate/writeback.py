@@ -11,12 +11,12 @@ import json
 import posixpath
 import re
 
+from cinefile.daemon.api.history import ensure_unchanged_on_disk
 from cinefile.daemon.atomic import write_atomic
 from cinefile.daemon.errors import UserError
-from cinefile.daemon.index import Index
+from cinefile.daemon.index.db import Index
+from cinefile.daemon.index.sync import sync
 from cinefile.daemon.project import Project
-from cinefile.daemon.revisions import ensure_unchanged_on_disk
-from cinefile.daemon.sync import sync
 from cinefile.format.edit import EditError, set_body, set_field
 from cinefile.format.hashing import ASSET_EMBED_LINE
 

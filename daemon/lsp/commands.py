@@ -4,14 +4,13 @@ command palettes. Changes to blocks are sent to the editor as WorkspaceEdits
 
 from __future__ import annotations
 
+from cinefile.format.catalog import phase_rank
+from cinefile.format.stale import STALE
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from cinefile.format.catalog import phase_rank
-from cinefile.format.stale import STALE
-
 from ..errors import UserError
-from ..export import export_project
+from ..exports.summary import export_project
 from ..generate.ledger import Ledger
 from .block_edits import ActionError, approve_text, fresh_text, unapproved_stills
 from .edits import EditBuilder

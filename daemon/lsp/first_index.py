@@ -15,9 +15,9 @@ from multiprocessing import Pipe
 from pathlib import Path
 from typing import Callable
 
-from ..forked import Child, fork_is_safe
+from ..index.forked import Child, fork_is_safe
+from ..index.sync import open_index, sync
 from ..project import Project
-from ..sync import open_index, sync
 
 _INDEXED = "indexed"
 

@@ -9,18 +9,17 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
+from cinefile.format.parse import parse_text
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from cinefile.format.parse import parse_text
-
 from ..errors import UserError
-from ..index import Index
-from ..paused_gc import paused_gc
+from ..index.db import Index
+from ..index.paused_gc import paused_gc
+from ..index.sync import SyncReport, open_index, sync
 from ..project import Project, find_root
-from ..sync import SyncReport, open_index, sync
-from ..watcher import Watcher
+from ..watch.watcher import Watcher
 from .cancel import CommandCancellingProtocol
 from .first_index import FirstIndex
 from .model import ROW_COLUMNS, Model, node_of_block, node_of_row

@@ -8,10 +8,9 @@ import subprocess
 import sys
 
 import pytest
-
+from cinefile.daemon.index.sync import open_index
 from cinefile.daemon.lsp import first_index
 from cinefile.daemon.lsp.first_index import FirstIndex
-from cinefile.daemon.sync import open_index
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked on Linux only")
 

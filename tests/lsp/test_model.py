@@ -4,7 +4,6 @@ as sync computes, and buffers laid over the disk change it until they are droppe
 from __future__ import annotations
 
 import pytest
-
 from cinefile.daemon.lsp.model import ROW_COLUMNS, Model, node_of_block, node_of_row
 from cinefile.format.parse import parse_text
 
@@ -80,7 +79,7 @@ def test_shutdown_while_the_watcher_starts_waits_for_it_then_stops_it(sample, mo
     import threading
 
     from cinefile.daemon.lsp.server import CinefileServer
-    from cinefile.daemon.watcher import Watcher
+    from cinefile.daemon.watch.watcher import Watcher
 
     entered, release, started = threading.Event(), threading.Event(), []
     real_start = Watcher.start

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
-from .errors import UserError
+from ..errors import UserError
 from .schema import migrations
 
 BUSY_TIMEOUT_S = 30.0

@@ -21,18 +21,29 @@ import warnings
 from typing import Callable
 
 from watchdog.events import (
-    DirAttribEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileAttribEvent, FileClosedEvent, FileCreatedEvent,
-    FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEvent, FileSystemEventHandler)
+    DirAttribEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileAttribEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from .errors import UserError
-from .forked import fork_is_safe
-from .index import Index
-from .project import IGNORE_FILES, Project
-from .sync import SyncReport, sync
-from .walk import is_block_name
+from ..errors import UserError
+from ..index.db import Index
+from ..index.forked import fork_is_safe
+from ..index.sync import SyncReport, sync
+from ..index.walk import is_block_name
+from ..project import IGNORE_FILES, Project
 
 HEARTBEAT_S = 1.0  # how often an idle watcher checks that its root is still where it was
 MAX_BATCH_DELAY_S = 0.5  # a steady stream of events is still synced at least this often

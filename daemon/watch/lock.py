@@ -12,8 +12,8 @@ import fcntl
 import os
 from pathlib import Path
 
-from .errors import UserError
-from .project import DB_NAME, Project
+from ..errors import UserError
+from ..project import DB_NAME, Project
 
 # Beside the index, so that .gitignore's `project.db-*` keeps it out of git and the
 # watcher and sync skip it like the index's own files.

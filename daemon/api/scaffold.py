@@ -8,9 +8,9 @@ from pathlib import Path
 from cinefile.format.catalog import PHASE_FOLDERS
 from cinefile.format.config import CONFIG_NAME, config_text
 
-from .atomic import write_atomic
-from .errors import UserError
-from .project import DB_NAME, Project
+from ..atomic import write_atomic
+from ..errors import UserError
+from ..project import DB_NAME, Project
 
 SAMPLE_NAME = "Night Ferry"
 # In the sample, one costume is edited after everything was reviewed, so that the
@@ -46,8 +46,8 @@ def init_project(folder: Path, *, sample: bool = False, name: str | None = None)
 
 
 def _write_sample(project: Project) -> None:
+    from ..index.sync import open_index, sync
     from .review import mark_fresh  # the sample is marked fresh the way a user would
-    from .sync import open_index, sync
 
     source = resources.files("cinefile.daemon") / "sample"
     for phase_folder in PHASE_FOLDERS.values():

@@ -12,7 +12,7 @@ import mimetypes
 from pathlib import Path
 from typing import Iterable
 
-from .index import now_iso
+from .db import now_iso
 
 META_FOLDER = "meta"
 _EXTRA_TYPES = {".webp": "image/webp", ".wav": "audio/wav", ".flac": "audio/flac"}

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from cinefile.format.catalog import PHASES, phase_rank, type_rank
 
-from .atomic import write_atomic
-from .index import Index, problems_of
-from .project import Project
+from ..atomic import write_atomic
+from ..index.db import Index, problems_of
+from ..project import Project
 
 SUMMARY_NAME = "project_summary.md"
 JSON_NAME = "project.json"

@@ -9,8 +9,8 @@ from typing import Iterable
 from cinefile.format.catalog import PHASES, phase_rank, type_rank
 from cinefile.format.problems import ERROR, Problem
 
-from .index import Index, problems_of
-from .project import Project
+from ..index.db import Index, problems_of
+from ..project import Project
 
 
 def problem_lines(index: Index, paths: Iterable[str] | None = None) -> list[dict]:

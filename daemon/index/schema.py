@@ -6,10 +6,9 @@ block's id (`key`), path, hashes, stat, title, phase, problems and staleness.
 
 from __future__ import annotations
 
+from cinefile.format.catalog import PHASES
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
-
-from cinefile.format.catalog import PHASES
 
 migrations = Migrations("cinefile")
 

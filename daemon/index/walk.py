@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
 
-from .project import Project
+from ..project import Project
 
 
 class FileStat(NamedTuple):

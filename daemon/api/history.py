@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from cinefile.format.hashing import bytes_hash
 
-from .atomic import write_atomic
-from .errors import UserError
-from .index import Index
-from .project import Project
-from .sync import sync
+from ..atomic import write_atomic
+from ..errors import UserError
+from ..index.db import Index
+from ..index.sync import sync
+from ..project import Project
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ import json
 from cinefile.format.edit import EditError, set_field
 from cinefile.format.stale import record_for
 
-from .atomic import write_atomic
-from .errors import UserError
-from .index import Index
-from .project import Project
-from .revisions import ensure_unchanged_on_disk
-from .sync import sync
+from ..atomic import write_atomic
+from ..errors import UserError
+from ..index.db import Index
+from ..index.sync import sync
+from ..project import Project
+from .history import ensure_unchanged_on_disk
 
 
 def mark_fresh(project: Project, index: Index, keys: list[str]) -> list[str]:

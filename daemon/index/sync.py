@@ -12,11 +12,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from ..project import Project
 from .asset_index import link_assets
+from .db import Index, now_iso
 from .forked import cores_to_fork, run_in_child
-from .index import Index, now_iso
 from .paused_gc import paused_gc
-from .project import Project
 from .read import BLOCK_COLUMNS, Read, compact_encoder
 from .read_pool import MIN_FILES_FOR_WORKERS, read_many
 from .relink import link_all, relink_all, relink_changed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .index import Index
+from ..index.db import Index
 
 
 def _edges(index: Index) -> tuple[list[dict], list[tuple[str, str, str, str | None]]]:
