@@ -14,6 +14,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
+from ..api import ProjectAPI
 from ..errors import UserError
 from ..index.db import Index
 from ..index.paused_gc import paused_gc
@@ -33,13 +34,14 @@ class CinefileServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("cinefile", VERSION, protocol_cls=CommandCancellingProtocol)
         self.project: Project | None = None
+        self.api: ProjectAPI | None = None  # every operation goes through it
         self.index: Index | None = None  # sync writes through this connection
         self.reads: Index | None = None  # and the model is read through this one
         self.model = Model()
         self.keys: dict[str, str] = {}  # API keys for this session only: never written anywhere
         self.ready = asyncio.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.sync_lock = threading.Lock()
+        self.sync_lock = threading.RLock()  # the API's too: one sync at a time
         self.watch_lock = threading.Lock()  # held while the watcher starts: `stop` waits for it
         self.stopping = threading.Event()
         self.publisher = None  # set by features.py: the diagnostics scheduler
@@ -82,6 +84,9 @@ class CinefileServer(LanguageServer):
         except UserError as error:
             return f"cinefile: {error}"
         self.project = project
+        self.api = ProjectAPI(project, index=self.index)
+        self.api.sync_lock = self.sync_lock
+        self.api.subscribe(self.on_sync)
         if len(roots) > 1:
             log.warning("several cinefile projects in the workspace; serving %s", roots[0])
         return None
@@ -115,10 +120,7 @@ class CinefileServer(LanguageServer):
 
     def run_sync(self, scope: list[str] | None = None) -> SyncReport:
         """Index the folder (or some paths of it) and bring the model in line. Blocking."""
-        with self.sync_lock:
-            report = sync(self.project, self.index, scope=scope)
-        self.on_sync(report)
-        return report
+        return self.api.sync(scope)  # subscribers, `on_sync` among them, hear of it
 
     def on_sync(self, report: SyncReport) -> None:
         """After any sync (ours, the watcher's): reload the blocks it changed. Any thread."""
@@ -148,7 +150,7 @@ class CinefileServer(LanguageServer):
         with self.watch_lock:
             if self.stopping.is_set():
                 return None
-            watcher = Watcher(self.project, self.index, on_sync=self.on_sync, log=self.log_from_thread)
+            watcher = Watcher(self.project, self.index, on_sync=self.api.publish, log=self.log_from_thread)
             try:
                 watcher.start()
             except UserError as error:
