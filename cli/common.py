@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import typer
+from cinefile.daemon.api import ProjectAPI
 from cinefile.daemon.errors import UserError
 from cinefile.daemon.index.db import Index
 from cinefile.daemon.index.sync import SyncReport, open_index, sync
@@ -79,6 +80,17 @@ def opened(start: Path | None = None, *, sync_first: bool = True) -> Iterator[tu
         yield project, index, report
     finally:
         index.close()
+
+
+@contextlib.contextmanager
+def open_api(start: Path | None = None, *, sync_first: bool = True) -> Iterator[ProjectAPI]:
+    """The project API on the project around the current folder, synced first (with a
+    progress bar on a terminal) unless told not to."""
+    with ProjectAPI.open(start) as api:
+        if sync_first:
+            with sync_progress() as progress:
+                api.sync(progress=progress)
+        yield api
 
 
 def print_json(data) -> None:

@@ -1,22 +1,20 @@
-"""Commands that create, index and describe a project."""
+"""Commands that create, index and describe a project, and create or rename its blocks."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from cinefile.daemon.api.graph import graph_dot, graph_text
-from cinefile.daemon.api.scaffold import init_project
-from cinefile.daemon.api.status import block_card, problem_lines
-from cinefile.daemon.api.status import status as project_status
-from cinefile.daemon.errors import UserError
-from cinefile.format.catalog import TYPE_NAMES
 
-from .common import command, opened, print_columns, print_json
+from cinefile.daemon.api.scaffold import init_project
+from cinefile.daemon.api.status import ProjectStatus
+
+from .common import command, open_api, print_columns, print_json
+from .progress import sync_progress
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools instead of text.")]
+IdArgument = Annotated[str, typer.Argument(metavar="ID", help="The block's id, or its file's path (story/scene-1.md).")]
 
 
 @command()
@@ -34,9 +32,9 @@ def init(
     project = init_project(directory, sample=sample, name=name)
     typer.echo(f"Created {project.config.name!r} in {directory}")
     if sample:
-        with opened(project.root) as (_, index, _report):
-            data = project_status(project, index)
-        typer.echo(f"  {data['blocks']} blocks, {len(data['stale'])} stale. Next: cd {directory} && cinefile status")
+        with open_api(project.root) as api:
+            status = api.status()
+        typer.echo(f"  {status.blocks} blocks, {len(status.stale)} stale. Next: cd {directory} && cinefile status")
 
 
 @command()
@@ -52,8 +50,10 @@ def sync(
 
         cinefile sync
     """
-    with opened() as (_, index, report):
-        errors = [p for p in problem_lines(index) if p["severity"] == "error"]
+    with open_api(sync_first=False) as api:
+        with sync_progress() as progress:
+            report = api.sync(progress=progress)
+        errors = [p for p in api.problems() if p.severity == "error"]
     if as_json:
         print_json(report.to_json() | {"errors": len(errors)})
     else:
@@ -72,6 +72,27 @@ def sync(
         raise typer.Exit(1)
 
 
+def _print_status(status: ProjectStatus) -> None:
+    typer.echo(f"{status.project} · {status.blocks} blocks · {status.mode} mode")
+    for phase, counts in status.phases.items():
+        detail = " · ".join(f"{name} {count}" for name, count in counts.items()) or "-"
+        typer.echo(f"  {phase:<9} {sum(counts.values()):>4}  {detail}")
+    if status.broken:
+        typer.echo(f"\nBroken ({len(status.broken)}):")
+        for item in status.broken:
+            typer.echo(f"  {item['id']} cannot be read: {item['reason']}  [{item['path']}]")
+    typer.echo(f"\nStale ({len(status.stale)})" + (":" if status.stale else ": none"))
+    for item in status.stale:
+        typer.echo(f"  {item['id']} is stale: {item['reason']}  [{item['path']}]")
+    if status.unreviewed:
+        ids = " ".join(item["id"] for item in status.unreviewed)
+        typer.echo(f"\nNever reviewed ({len(status.unreviewed)}): {ids}")
+        typer.echo("  `cinefile mark-fresh ID` records what a block was made from, once it is right.")
+    typer.echo(f"\nProblems ({len(status.problems)})" + (":" if status.problems else ": none"))
+    for problem in status.problems:
+        typer.echo(f"  {problem.text}")
+
+
 @command()
 def status(as_json: JsonOption = False) -> None:
     """Counts by phase and type, the stale blocks and why, and every problem as file:line:col.
@@ -82,86 +103,80 @@ def status(as_json: JsonOption = False) -> None:
 
         cinefile status --json
     """
-    with opened() as (project, index, _):
-        data = project_status(project, index)
+    with open_api() as api:
+        data = api.status()
     if as_json:
-        print_json(data)
+        print_json(data.to_json())
     else:
-        typer.echo(f"{data['project']} · {data['blocks']} blocks · {data['mode']} mode")
-        for phase, counts in data["phases"].items():
-            detail = " · ".join(f"{name} {count}" for name, count in counts.items()) or "-"
-            typer.echo(f"  {phase:<9} {sum(counts.values()):>4}  {detail}")
-        typer.echo(f"\nStale ({len(data['stale'])})" + (":" if data["stale"] else ": none"))
-        for item in data["stale"]:
-            typer.echo(f"  {item['id']} is stale: {item['reason']}  [{item['path']}]")
-        if data["unreviewed"]:
-            ids = " ".join(item["id"] for item in data["unreviewed"])
-            typer.echo(f"\nNever reviewed ({len(data['unreviewed'])}): {ids}")
-            typer.echo("  `cinefile mark-fresh ID` records what a block was made from, once it is right.")
-        typer.echo(f"\nProblems ({len(data['problems'])})" + (":" if data["problems"] else ": none"))
-        for problem in data["problems"]:
-            typer.echo(f"  {problem['text']}")
-    if data["errors"]:
+        _print_status(data)
+    if data.errors:
         raise typer.Exit(1)
 
 
 @command("list")
 def list_blocks(
     type_: Annotated[Optional[str], typer.Option("--type", help="Only blocks of this type.")] = None,
+    phase: Annotated[Optional[str], typer.Option("--phase", help="Only blocks of this phase: story, design, shooting.")] = None,
     tag: Annotated[Optional[str], typer.Option("--tag", help="Only blocks with this tag.")] = None,
-    stale: Annotated[bool, typer.Option("--stale", help="Only stale blocks.")] = False,
+    state: Annotated[Optional[str], typer.Option("--state", help="Only blocks in this state: fresh, stale, unreviewed, broken.")] = None,
+    stale: Annotated[bool, typer.Option("--stale", help="Only stale blocks (the same as --state stale).")] = False,
+    text: Annotated[Optional[str], typer.Option("--text", help="Only blocks whose id, title or body holds this text.")] = None,
+    tree: Annotated[bool, typer.Option("--tree", help="Indent each block under its parent.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List blocks with their type, phase, state and file.
+    """List blocks in story order with their type, phase, state and file.
+
+    Story order: acts, beats and scenes (by `order`, then by file), with shot breakdowns
+    and shots under their scene; then design, then shooting.
 
     Example:
 
         cinefile list --type shot --stale
     """
-    if type_ is not None and type_ not in TYPE_NAMES:
-        raise UserError(f"--type {type_}: unknown type; use one of {', '.join(TYPE_NAMES)}")
-    with opened() as (_, index, _report):
-        rows = index.blocks()
-    rows = [r for r in rows if (type_ is None or r["type"] == type_) and (not stale or r["state"] == "stale")
-            and (tag is None or tag in json.loads(r["tags"] or "[]"))]
+    with open_api() as api:
+        blocks = api.blocks(type=type_, phase=phase, tag=tag, state="stale" if stale else state, text=text)
     if as_json:
-        print_json([{"id": r["key"], "type": r["type"], "phase": r["phase"], "title": r["title"], "state": r["state"],
-                     "path": r["path"]} for r in rows])
+        print_json([b.to_json() for b in blocks])
         return
+    indent = (lambda b: "  " * b.depth) if tree else (lambda b: "")
     print_columns(("id", "type", "phase", "state", "title", "path"),
-                  [(r["key"], r["type"], r["phase"] or "", r["state"] or "", r["title"], r["path"]) for r in rows])
+                  [(indent(b) + b.id, b.type, b.phase, b.state, b.title, b.path) for b in blocks])
 
 
 @command()
-def show(block_id: Annotated[str, typer.Argument(metavar="ID", help="The block's id.")], as_json: JsonOption = False) -> None:
-    """Show one block: its facts, state, problems, dependencies, dependents and body.
+def show(block_id: IdArgument, as_json: JsonOption = False) -> None:
+    """Show one block: its facts, state, problems, dependencies, dependents, assets and body.
+
+    A path reaches a block whose id another file has too.
 
     Example:
 
         cinefile show scene-1
     """
-    with opened() as (_, index, _report):
-        card = block_card(index, block_id)
-    if card is None:
-        raise UserError(f"no block `{block_id}`: check the id with `cinefile list`")
+    with open_api() as api:
+        card = api.card(block_id)
     if as_json:
-        print_json(card)
+        print_json(card.to_json())
         return
-    typer.echo(f"{card['title']}  ({card['id']}, {card['type']}, version {card['version']})")
-    typer.echo(f"  file:        {card['path']}")
-    typer.echo(f"  state:       {card['state']}" + (f": {card['stale_reason']}" if card["stale_reason"] else ""))
-    if card["parent"]:
-        typer.echo(f"  parent:      {card['parent']}")
-    if card["dependencies"]:
-        typer.echo("  depends on:  " + ", ".join(d["id"] + (f" ({d['type']})" if d["type"] else "") for d in card["dependencies"]))
-    if card["dependents"]:
-        typer.echo("  used by:     " + ", ".join(f"{d['id']} ({d['kind']})" for d in card["dependents"]))
-    if card["tags"]:
-        typer.echo("  tags:        " + ", ".join(card["tags"]))
-    for line in card["problems"]:
-        typer.echo(f"  {line}")
+    typer.echo(f"{card.title}  ({card.id}, {card.type or 'no type'}, version {card.version})")
+    typer.echo(f"  file:        {card.path}")
+    typer.echo(f"  state:       {card.state}" + (f": {card.stale_reason}" if card.stale_reason else ""))
+    if card.parent:
+        typer.echo(f"  parent:      {card.parent}")
+    if card.dependencies:
+        typer.echo("  depends on:  " + ", ".join(d["id"] + (f" ({d['type']})" if d["type"] else "") for d in card.dependencies))
+    if card.dependents:
+        typer.echo("  used by:     " + ", ".join(f"{d['id']} ({d['kind']})" for d in card.dependents))
+    if card.tags:
+        typer.echo("  tags:        " + ", ".join(card.tags))
+    for asset in card.assets:
+        approval = "approved" if asset.approved else "not approved"
+        where = asset.path or "missing from assets/"
+        typer.echo(f"  {asset.role + ':':<12} {asset.sha256[:12]}  {approval}  {where}")
+    for problem in card.problems:
+        typer.echo(f"  {problem.text}")
     typer.echo("")
-    typer.echo(card["body"].rstrip("\n"))
+    typer.echo(card.body.rstrip("\n"))
 
 
 @command()
@@ -174,7 +189,78 @@ def graph(
 
         cinefile graph --format dot | dot -Tsvg > graph.svg
     """
-    if fmt not in ("text", "dot"):
-        raise UserError(f"--format {fmt}: use text or dot")
-    with opened() as (_, index, _report):
-        typer.echo(graph_dot(index) if fmt == "dot" else graph_text(index), nl=False)
+    with open_api() as api:
+        typer.echo(api.graph(fmt), nl=False)
+
+
+@command()
+def snapshot() -> None:
+    """Print the whole project as JSON for tools: every block in story order with its state
+    and assets, the mode and the spend. The same answer as the language server's
+    `cinefile.blocks` command; editors fall back on it.
+
+    Example:
+
+        cinefile snapshot
+    """
+    with open_api() as api:
+        print_json(api.snapshot().to_json())
+
+
+@command()
+def new(
+    type_: Annotated[str, typer.Argument(metavar="TYPE", help="The block's type: scene, shot, character, ...")],
+    block_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="Its id (default: from the title).")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Its title (default: from the id).")] = None,
+    parent: Annotated[Optional[str], typer.Option("--parent", help="The block it belongs to; must be of an allowed type.")] = None,
+) -> None:
+    """Create a block from its type's template, in its phase's folder.
+
+    Example:
+
+        cinefile new scene scene-3 --parent beat-2 --title "The Wheelhouse"
+    """
+    with open_api() as api:
+        change = api.new_block(type_, block_id, title=title, parent=parent)
+        api.apply(change)
+    typer.echo(f"created {change.path}")
+
+
+@command()
+def rename(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="The block's id now.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="Its new id.")],
+) -> None:
+    """Rename a block id everywhere: every reference, every `generated.from` record, its own
+    `id:`, and its file when the file is named after the id.
+
+    Example:
+
+        cinefile rename mara mara-voss
+    """
+    with open_api() as api:
+        applied = api.apply(api.rename(old, new))
+    for path in applied.written:
+        typer.echo(f"wrote {path}")
+    for old_path, new_path in applied.report.renamed if applied.report else []:
+        typer.echo(f"moved {old_path} -> {new_path}")
+
+
+@command()
+def impact(block_id: IdArgument, as_json: JsonOption = False) -> None:
+    """List every block that would go stale if this one changed.
+
+    Example:
+
+        cinefile impact mara
+    """
+    with open_api() as api:
+        impacted = api.impact(block_id)
+    if as_json:
+        print_json([b.to_json() for b in impacted])
+        return
+    if not impacted:
+        typer.echo(f"nothing is made from `{block_id}`: changing it makes nothing stale")
+        return
+    typer.echo(f"changing `{block_id}` would make {len(impacted)} block(s) stale:")
+    print_columns(("id", "type", "state", "path"), [(b.id, b.type, b.state, b.path) for b in impacted])

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from .blocks import AssetLink, BlockCard, Blocks, BlockSummary, ProblemInfo, Snapshot
 from .core import Applied, BlockText, Core, FileChange, NoSuchBlock, WriteConflict
+from .rename import Rename
+from .status import ProjectStatus, Status
 
 
-class ProjectAPI(Blocks, Core):
+class ProjectAPI(Blocks, Status, Rename, Core):
     """A project opened for work: `ProjectAPI.open(folder)`, or `ProjectAPI(Project(root))`."""
 
 
 __all__ = ["ProjectAPI", "Applied", "AssetLink", "BlockCard", "BlockSummary", "BlockText", "Core", "FileChange",
-           "NoSuchBlock", "ProblemInfo", "Snapshot", "WriteConflict"]
+           "NoSuchBlock", "ProblemInfo", "ProjectStatus", "Snapshot", "WriteConflict"]
