@@ -19,6 +19,9 @@ from ..index.db import problems_of
 from .core import Core, FileChange
 
 STATES = ("fresh", "stale", "unreviewed", "broken")
+# The types a missing block most likely has, by the relation that names it.
+TYPES_BY_RELATION = {"appears_in": ("character", "prop"), "set_in": ("location",), "wears": ("costume",),
+                     "styled_by": ("style_guide",), None: ("character", "location", "prop")}
 _SUMMARY_COLUMNS = "key, path, type, phase, title, state, stale_reason, tags, parent_key, frontmatter"
 
 
@@ -54,7 +57,8 @@ class BlockSummary:
 
     @property
     def generated(self) -> bool:
-        return bool(self.assets)
+        """Generation made media for it (a person's reference files do not count)."""
+        return any(a.role != "reference" for a in self.assets)
 
     def to_json(self) -> dict:
         return {"id": self.id, "type": self.type, "phase": self.phase, "title": self.title, "path": self.path,
@@ -298,6 +302,21 @@ class Blocks(Core):
                 raise UserError(f"`{parent}` is a {row['type'] or 'block with no type'}; a {type}'s parent must be: {kinds}")
             text = text.replace(f"type: {type}\n", f"type: {type}\nparent: {row['key']}\n", 1)
         return FileChange(path, None, text)
+
+    def missing_block_changes(self, block_id: str, *, named_by: str, kind: str,
+                              relation: str | None) -> list[tuple[str, FileChange]]:
+        """New blocks that would satisfy a reference to a missing id, one per likely type
+        (type, change): for a parent, the types a `named_by` block allows; else by relation."""
+        if slugify(block_id) != block_id:
+            return []
+        candidates = allowed_parents(named_by) if kind == "parent" else TYPES_BY_RELATION.get(relation, TYPES_BY_RELATION[None])
+        changes = []
+        for type_name in candidates:
+            try:
+                changes.append((type_name, self.new_block(type_name, block_id)))
+            except UserError:
+                continue  # that file or id exists already
+        return changes
 
     def replace_text(self, ref: str, text: str, base_hash: str | None) -> FileChange:
         """A block's whole text replaced: refused at `apply` unless the file still hashes to

@@ -8,6 +8,7 @@ from lsprotocol import types
 
 from cinefile.format.problems import Range
 
+from ..api import FileChange
 from .positions import to_client_range
 from .server import CinefileServer
 
@@ -62,6 +63,15 @@ class EditBuilder:
         where = Range.of(*offset_to_position(old, start), *offset_to_position(old, end))
         self.replace(rel, where, replacement, old.splitlines(True))
         return True
+
+    def add(self, change: FileChange) -> None:
+        """A project API change as the editor takes it: a new file, a text edit, a move."""
+        if change.old_text is None:
+            self.create(change.path, change.new_text or "")
+        elif change.new_text is not None:
+            self.change_text(change.path, change.old_text, change.new_text)
+        if change.new_path and change.new_path != change.path:
+            self.rename(change.path, change.new_path)
 
     def create(self, rel: str, text: str) -> None:
         uri = self.ls.uri_of(rel)

@@ -3,6 +3,10 @@ session only (in memory: never in a file, the index or a log)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 from lsprotocol import types
 
@@ -28,10 +32,20 @@ async def test_blocks_lists_every_block_for_a_tree_view(client):
     assert by_id["logline"]["phase"] == "Story" and by_id["mara"]["phase"] == "Design"
     assert by_id["shot-1a"]["state"] == "stale" and "mara-raincoat changed" in by_id["shot-1a"]["stale_reason"]
     assert by_id["shot-2a"]["state"] == "unreviewed" and by_id["mara"]["state"] == "fresh"
-    assert [b["phase"] for b in reply["blocks"]] == sorted((b["phase"] for b in reply["blocks"]),
-                                                           key=["Story", "Design", "Shooting"].index)
+    order = [b["id"] for b in reply["blocks"]]  # story order: each block after its parent
+    assert order.index("act-1") < order.index("beat-1") < order.index("scene-1") < order.index("scene-1-breakdown") \
+        < order.index("shot-1a") < order.index("beat-2")
+    assert all(order.index(b["parent"]) < order.index(b["id"]) for b in reply["blocks"] if b["parent"] in by_id)
     with_assets = [b for b in reply["blocks"] if b["assets"]]
     assert with_assets and all(b["generated"] for b in with_assets)
+
+
+async def test_the_command_line_snapshot_is_the_servers(client):
+    """`cinefile snapshot` prints what cinefile.blocks answers: one function builds both."""
+    reply = await run(client, "cinefile.blocks")
+    printed = subprocess.run([sys.executable, "-m", "cinefile", "snapshot"], cwd=client.root, capture_output=True, text=True)
+    assert printed.returncode == 0, printed.stderr
+    assert json.loads(printed.stdout) == reply
 
 
 async def test_sync_reports_what_changed(client):

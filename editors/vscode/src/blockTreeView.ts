@@ -2,7 +2,7 @@
 
 import * as vscode from "vscode";
 
-import { buildTree, type BlockNode, type PhaseNode } from "./blockTree";
+import { attentionBadge, buildTree, type BlockNode, type PhaseNode } from "./blockTree";
 import type { Session } from "./session";
 
 type Node = PhaseNode | BlockNode;
@@ -38,10 +38,8 @@ export class BlockTreeProvider implements vscode.TreeDataProvider<Node> {
     item.description = node.description;
     item.tooltip = node.tooltip;
     item.resourceUri = uri;
-    item.iconPath = node.stale
-      ? new vscode.ThemeIcon("warning", new vscode.ThemeColor("list.warningForeground"))
-      : new vscode.ThemeIcon("file-text");
-    item.contextValue = node.stale ? "block.stale" : "block";
+    item.iconPath = blockIcon(node);
+    item.contextValue = node.contextValue;
     item.command = { command: "vscode.open", title: "Open Block", arguments: [uri] };
     return item;
   }
@@ -51,13 +49,22 @@ export class BlockTreeProvider implements vscode.TreeDataProvider<Node> {
   }
 }
 
+function blockIcon(node: BlockNode): vscode.ThemeIcon {
+  if (node.broken) {
+    return new vscode.ThemeIcon("error", new vscode.ThemeColor("list.errorForeground"));
+  }
+  return node.stale
+    ? new vscode.ThemeIcon("warning", new vscode.ThemeColor("list.warningForeground"))
+    : new vscode.ThemeIcon("file-text");
+}
+
 export function createBlockTree(session: Session): vscode.Disposable {
   const provider = new BlockTreeProvider(session);
   const view = vscode.window.createTreeView("cinefile.blocks", { treeDataProvider: provider, showCollapseAll: true });
   const update = () => {
     view.message = session.problem ?? undefined;
-    const stale = session.snapshot?.blocks.filter((block) => block.state === "stale").length ?? 0;
-    view.badge = stale > 0 ? { value: stale, tooltip: `${stale} stale block(s)` } : undefined;
+    view.description = session.snapshot?.name || undefined;
+    view.badge = attentionBadge(session.snapshot?.blocks ?? []);
     provider.refresh();
   };
   const listener = session.onDidChange(update);

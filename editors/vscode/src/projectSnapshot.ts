@@ -1,9 +1,14 @@
 /**
- * What the tree view and the status bar show, read from the language server's
- * `cinefile.blocks` command or, failing that, from `cinefile list --json`, `status --json` and `cost --json`.
+ * What the tree view and the status bar show: the project snapshot that cinefile builds in one
+ * place and gives the same way twice, as the language server's `cinefile.blocks` answer and as the
+ * output of `cinefile snapshot`:
  *
- * Pure: it only checks and normalises JSON, so a server that answers something odd gives an
- * empty view and one message, never an exception in the extension host.
+ *     {"root": "/abs/path", "name": "Night Ferry", "mode": "draft" | "final", "spent_usd": 0.0,
+ *      "blocks": [{"id", "type", "phase", "title", "path", "state", "stale_reason", "generated",
+ *                  "assets": [{"sha256", "role", "approved"}]}]}
+ *
+ * Pure: it only checks and normalises JSON, so an answer that is odd gives an empty view and one
+ * message, never an exception in the extension host.
  */
 
 export type Mode = "draft" | "final";
@@ -13,7 +18,7 @@ export interface BlockSummary {
   type: string;
   phase: string;
   title: string;
-  /** "fresh", "stale", "unreviewed", ... as the index says. */
+  /** "fresh", "stale", "unreviewed" or "broken" (its file cannot be read), as cinefile says. */
   state: string;
   /** Relative to the project root, with forward slashes. */
   path: string;
@@ -25,11 +30,23 @@ export interface BlockSummary {
 export interface ProjectSnapshot {
   /** Absolute path of the folder holding cinefile.toml. */
   root: string;
+  /** The film's name from cinefile.toml; "" when cinefile does not say. */
+  name: string;
   mode: Mode | null;
-  /** Money spent on generation so far, in US dollars, when the server tells it. */
+  /** Money spent on generation so far, in US dollars, when cinefile tells it. */
   spentUsd: number | null;
+  /** In the order cinefile gives them; the tree view sorts them itself. */
   blocks: BlockSummary[];
 }
+
+/**
+ * A snapshot, with `warning` when some blocks in it could not be understood and are left out;
+ * or, for an answer that is no snapshot at all, `problem`: what is wrong with it, worded to follow
+ * "the answer …" (e.g. "has no `blocks` list").
+ */
+export type ParsedSnapshot =
+  | { snapshot: ProjectSnapshot; warning: string | null }
+  | { snapshot: null; problem: string };
 
 type Json = Record<string, unknown>;
 
@@ -46,7 +63,16 @@ export function parseMode(value: unknown): Mode | null {
   return mode === "draft" || mode === "final" ? mode : null;
 }
 
-/** One block from either source; null when it lacks an id or a path. */
+function parseSpend(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/** "/films/x", "C:\films\x" or "\\server\films\x"; a relative root would resolve against nothing. */
+function isAbsolutePath(value: string): boolean {
+  return value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith("\\\\");
+}
+
+/** One block of the snapshot; null when it lacks an id or a path. */
 export function parseBlock(value: unknown): BlockSummary | null {
   if (!isObject(value)) {
     return null;
@@ -56,8 +82,6 @@ export function parseBlock(value: unknown): BlockSummary | null {
   if (!id || !path) {
     return null;
   }
-  const assets = value.assets;
-  const assetCount = Array.isArray(assets) ? assets.length : typeof assets === "number" ? assets : 0;
   return {
     id,
     path,
@@ -66,56 +90,48 @@ export function parseBlock(value: unknown): BlockSummary | null {
     title: text(value.title) || id,
     state: text(value.state),
     staleReason: text(value.stale_reason) || undefined,
-    generated: value.generated === true || assetCount > 0,
+    // Only what cinefile says: a block holding nothing but a reference image made nothing.
+    generated: value.generated === true,
   };
 }
 
-function parseBlocks(value: unknown): BlockSummary[] {
-  return Array.isArray(value) ? value.map(parseBlock).filter((b): b is BlockSummary => b !== null) : [];
+function describeKind(value: unknown): string {
+  if (value === null) {
+    return "null";
+  }
+  if (Array.isArray(value)) {
+    return "a list";
+  }
+  return value === undefined ? "nothing" : `a ${typeof value}`;
 }
 
-function parseSpend(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
-}
-
-/**
- * The reply of the server's `cinefile.blocks` command:
- * `{root, mode, spent_usd, blocks: [{id, type, phase, title, state, path, stale_reason, generated, assets}]}`.
- */
-export function snapshotFromServer(reply: unknown, fallbackRoot: string): ProjectSnapshot | null {
-  if (Array.isArray(reply)) {
-    return { root: fallbackRoot, mode: null, spentUsd: null, blocks: parseBlocks(reply) };
+/** The snapshot in `reply` (the server's answer, or the CLI's parsed stdout). */
+export function parseSnapshot(reply: unknown, fallbackRoot: string): ParsedSnapshot {
+  if (!isObject(reply)) {
+    return { snapshot: null, problem: `is ${describeKind(reply)}, not a snapshot object` };
   }
-  if (!isObject(reply) || !Array.isArray(reply.blocks)) {
-    return null;
+  if (!Array.isArray(reply.blocks)) {
+    return { snapshot: null, problem: "has no `blocks` list" };
   }
-  return {
-    root: text(reply.root) || fallbackRoot,
-    mode: parseMode(reply.mode),
-    spentUsd: parseSpend(reply.spent_usd),
-    blocks: parseBlocks(reply.blocks),
-  };
-}
-
-/**
- * The same from `cinefile list --json`, `cinefile status --json` (whose stale list gives reasons)
- * and `cinefile cost --json` (whose `total` is the spend).
- */
-export function snapshotFromCli(list: unknown, status: unknown, cost: unknown, fallbackRoot: string): ProjectSnapshot | null {
-  if (!Array.isArray(list)) {
-    return null;
-  }
-  const blocks = parseBlocks(list);
-  const info = isObject(status) ? status : {};
-  const reasons = new Map<string, string>();
-  for (const item of Array.isArray(info.stale) ? info.stale : []) {
-    if (isObject(item) && typeof item.id === "string" && typeof item.reason === "string") {
-      reasons.set(item.id, item.reason);
+  const blocks: BlockSummary[] = [];
+  let skipped = 0;
+  for (const entry of reply.blocks) {
+    const block = parseBlock(entry);
+    if (block) {
+      blocks.push(block);
+    } else {
+      skipped += 1;
     }
   }
-  for (const block of blocks) {
-    block.staleReason = block.staleReason ?? reasons.get(block.id);
-  }
-  const spent = isObject(cost) ? parseSpend(cost.total) : null;
-  return { root: text(info.root) || fallbackRoot, mode: parseMode(info.mode), spentUsd: spent, blocks };
+  const root = text(reply.root);
+  const snapshot: ProjectSnapshot = {
+    root: root && isAbsolutePath(root) ? root : fallbackRoot,
+    name: text(reply.name).trim(),
+    mode: parseMode(reply.mode),
+    spentUsd: parseSpend(reply.spent_usd),
+    blocks,
+  };
+  const warning = skipped === 0 ? null
+    : `has ${skipped === 1 ? "1 block" : `${skipped} blocks`} without an id or a path, not shown`;
+  return { snapshot, warning };
 }

@@ -148,7 +148,7 @@ export class Session implements vscode.Disposable {
     }
   }
 
-  /** Re-read the blocks and the spend; the views listen to onDidChange. */
+  /** Re-read the snapshot (blocks, mode, spend); the views listen to onDidChange. */
   async refresh(): Promise<void> {
     const cli = this.found?.cli ?? null;
     const result = await loadSnapshot({
@@ -158,10 +158,20 @@ export class Session implements vscode.Disposable {
     });
     if ("snapshot" in result) {
       this.snapshot = result.snapshot;
-      this.listProblem = null;
+      this.listProblem = result.warning;
+      for (const line of [result.note, result.warning]) {
+        if (line) {
+          this.output.appendLine(line);
+        }
+      }
     } else {
+      // An empty view and one message, rather than blocks the message says cannot be listed.
+      this.snapshot = null;
       this.listProblem = result.error;
       this.output.appendLine(result.error);
+      if (result.detail) {
+        this.output.appendLine(result.detail);
+      }
     }
     this.changed.fire();
   }

@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 
+import { blockNode } from "../src/blockTree";
+
 const here = path.resolve(__dirname, "..", "..");
 const manifest = JSON.parse(readFileSync(path.join(here, "package.json"), "utf8"));
 const commandsSource = readFileSync(path.join(here, "src", "commands.ts"), "utf8");
@@ -26,4 +28,29 @@ test("the settings follow VS Code's conventions", () => {
   const settings = Object.keys(manifest.contributes.configuration.properties).sort();
   assert.deepEqual(settings, ["cinefile.mode", "cinefile.server.path", "cinefile.trace.server"]);
   assert.deepEqual(manifest.activationEvents, ["workspaceContains:**/cinefile.toml"]);
+});
+
+test("a block that cannot be read is offered no actions in the tree; the others are", () => {
+  // Each `view/item/context` clause is `view == cinefile.blocks && viewItem =~ /re/` or `viewItem == value`.
+  const offered = (contextValue: string) => manifest.contributes.menus["view/item/context"]
+    .filter(({ when }: { when: string }) => {
+      const regex = /viewItem =~ \/(.+)\/$/.exec(when);
+      const equal = /viewItem == ([\w.]+)$/.exec(when);
+      assert.ok(regex || equal, when);
+      return regex ? new RegExp(regex[1]).test(contextValue) : equal![1] === contextValue;
+    })
+    .map(({ command }: { command: string }) => command)
+    .sort();
+  assert.deepEqual(offered("block.broken"), []);
+  assert.deepEqual(offered("block"), ["cinefile.approveStill", "cinefile.generateBlock"]);
+  assert.deepEqual(offered("block.stale"), ["cinefile.approveStill", "cinefile.generateBlock", "cinefile.markBlockFresh"]);
+  assert.deepEqual(offered("phase"), []);
+});
+
+test("the tree gives blocks the context values the menus test", () => {
+  const block = { id: "x", type: "scene", phase: "Story", title: "X", path: "story/x.md", generated: false };
+  assert.equal(blockNode({ ...block, state: "fresh" }).contextValue, "block");
+  assert.equal(blockNode({ ...block, state: "unreviewed" }).contextValue, "block");
+  assert.equal(blockNode({ ...block, state: "stale" }).contextValue, "block.stale");
+  assert.equal(blockNode({ ...block, state: "broken" }).contextValue, "block.broken");
 });
