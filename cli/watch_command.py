@@ -10,9 +10,8 @@ import threading
 from typing import Annotated, Iterator
 
 import typer
-from cinefile.daemon.api.status import problem_lines
-from cinefile.daemon.index.db import Index
-from cinefile.daemon.index.sync import SyncReport, open_index
+from cinefile.daemon.api import ProjectAPI
+from cinefile.daemon.index.sync import SyncReport
 from cinefile.daemon.project import Project
 from cinefile.daemon.watch.lock import WatchLock
 from cinefile.daemon.watch.watcher import Watcher
@@ -49,17 +48,13 @@ def watch(
     """
     project = Project.find()
     project.config  # fail early on a broken cinefile.toml
-    with WatchLock(project) as lock:
-        index = open_index(project)
-        try:
-            output = _Output(index, as_json=as_json, verbose=verbose)
-            if lock.taken_over_from:
-                output.log(f"took over the lock of pid {lock.taken_over_from}, which is no longer running")
-            watcher = Watcher(project, index, on_sync=output.synced, log=output.log, polling=polling,
-                              debounce=debounce / 1000)
-            reason = _run_until_stopped(watcher, output)
-        finally:
-            index.close()
+    with WatchLock(project) as lock, ProjectAPI(project) as api:
+        output = _Output(api, as_json=as_json, verbose=verbose)
+        if lock.taken_over_from:
+            output.log(f"took over the lock of pid {lock.taken_over_from}, which is no longer running")
+        api.subscribe(output.synced)
+        watcher = api.watcher(log=output.log, polling=polling, debounce=debounce / 1000)
+        reason = _run_until_stopped(watcher, output)
     if watcher.error is not None:
         raise typer.Exit(STOPPED_ON_ITS_OWN)
     output.emit({"event": "stopped", "reason": reason}, f"stopped ({reason})")
@@ -109,8 +104,8 @@ class _Output:
     """Everything the daemon prints: text lines, or one JSON object per line. Batch lines go
     to stdout; the watcher's messages go to stderr in text mode."""
 
-    def __init__(self, index: Index, *, as_json: bool, verbose: bool) -> None:
-        self.index = index
+    def __init__(self, api: ProjectAPI, *, as_json: bool, verbose: bool) -> None:
+        self.api = api
         self.as_json = as_json
         self.verbose = verbose
         self._lock = threading.Lock()  # the watcher thread and the main thread both print
@@ -127,7 +122,7 @@ class _Output:
 
     def synced(self, report: SyncReport) -> None:
         touched = [*report.added, *report.modified, *(new for _, new in report.renamed), *report.relinked]
-        problems = problem_lines(self.index, touched)
+        problems = [p.to_json() for p in self.api.problems(touched)]
         renamed = f" >{len(report.renamed)}" if report.renamed else ""
         lines = [f"synced +{len(report.added)} ~{len(report.modified)} -{len(report.removed)}{renamed}"
                  f" in {report.elapsed * 1000:.0f}ms"]

@@ -133,6 +133,13 @@ class Core:
         for callback in list(self._subscribers):
             callback(report)
 
+    def watcher(self, **options):
+        """A watcher that keeps the index live and tells this API's subscribers of each batch
+        (not started: call `start`). Options as `Watcher` takes them: log, polling, debounce."""
+        from ..watch.watcher import Watcher  # watchdog is loaded only by what watches
+
+        return Watcher(self.project, self.index, on_sync=self.publish, **options)
+
     # -- blocks by id or path ----------------------------------------------------------
 
     def row(self, ref: str) -> dict:

@@ -20,7 +20,6 @@ from ..index.db import Index
 from ..index.paused_gc import paused_gc
 from ..index.sync import SyncReport, open_index, sync
 from ..project import Project, find_root
-from ..watch.watcher import Watcher
 from .cancel import CommandCancellingProtocol
 from .first_index import FirstIndex
 from .model import ROW_COLUMNS, Model, node_of_block, node_of_row
@@ -45,7 +44,7 @@ class CinefileServer(LanguageServer):
         self.watch_lock = threading.Lock()  # held while the watcher starts: `stop` waits for it
         self.stopping = threading.Event()
         self.publisher = None  # set by features.py: the diagnostics scheduler
-        self.watcher: Watcher | None = None
+        self.watcher = None  # the project API's watcher, once started
         self.estimates: dict[tuple, str | None] = {}  # generation costs, by block state
         self.workspace_paths: list[Path] = []
         self.first_index: FirstIndex | None = None  # see `fork_first_index`
@@ -150,7 +149,7 @@ class CinefileServer(LanguageServer):
         with self.watch_lock:
             if self.stopping.is_set():
                 return None
-            watcher = Watcher(self.project, self.index, on_sync=self.api.publish, log=self.log_from_thread)
+            watcher = self.api.watcher(log=self.log_from_thread)
             try:
                 watcher.start()
             except UserError as error:
