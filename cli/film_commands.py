@@ -1,21 +1,35 @@
-"""Commands that take the film out to film people's formats, and bring a screenplay in."""
+"""Commands that take the film out to film people's formats, and bring a screenplay in.
+Both are one call of the project API (daemon/api/film.py); here only arguments and printing."""
 
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Iterator, Optional
 
 import typer
+from cinefile.daemon.api import ProjectAPI
+from cinefile.daemon.exports import FORMAT_NAMES
 
-from cinefile.daemon.errors import UserError
-from cinefile.daemon.exports import FORMAT_NAMES, ExportOptions, export_format, formats_for
-from cinefile.daemon.exports.film import Film
-from cinefile.daemon.exports.fountain_import import import_fountain
-from cinefile.daemon.exports.numbering import lock_scene_numbers
+from .common import command
+from .progress import sync_progress, work_progress
 
-from .common import command, opened
-from .progress import work_progress
+
+@contextlib.contextmanager
+def export_bars() -> Iterator[Callable[[str, float, float], None]]:
+    """On a terminal, the bar of the step under way: the sync's, then the animatic's."""
+    bars = {"sync": sync_progress, "animatic": lambda: work_progress("Encoding the animatic")}
+    with contextlib.ExitStack() as stack:
+        shown: list = [None, None]  # the step, and its bar's update function
+
+        def show(step: str, done: float, total: float) -> None:
+            if step != shown[0]:
+                stack.close()  # the step before is over: its bar goes
+                shown[:] = [step, stack.enter_context(bars[step]()) if step in bars else None]
+            if shown[1] is not None:
+                shown[1](done, total)
+
+        yield show
 
 
 @command()
@@ -32,8 +46,12 @@ def export(
 ) -> None:
     """Write the project to exports/ in film formats. Same project, same bytes.
 
-    Formats: summary and JSON (the default), Fountain screenplay, shot list, breakdown,
-    storyboard and animatic (which needs ffmpeg), or all.
+    Formats: summary and JSON (the default), Fountain screenplay, shot list,
+    breakdown, storyboard and animatic (which needs ffmpeg), or all.
+
+    Prints `wrote FILE` for each file whose bytes changed, `unchanged FILE`
+    for the others. A format that cannot be made says why on stderr, after
+    the others are written, and the exit code is 2.
 
     Example:
 
@@ -41,17 +59,17 @@ def export(
 
         cinefile export -f all --scene-numbers
     """
-    names = formats_for(formats or [])
-    with opened() as (project, index, _report):
-        if lock:
-            for path in lock_scene_numbers(project, index):
-                typer.echo(f"locked the scene number of {path}")
-        film = Film.load(project, index)
-        for name in names:
-            with work_progress("Encoding the animatic") if name == "animatic" else contextlib.nullcontext() as progress:
-                written = export_format(film, name, ExportOptions(scene_numbers, embed, progress))
-            for path in written:
-                typer.echo(f"wrote {path}")
+    with ProjectAPI.open() as api, export_bars() as bars:
+        result = api.export(formats, scene_numbers=scene_numbers, lock_scene_numbers=lock, embed_stills=embed,
+                            progress=bars)
+    for path in result.locked:
+        typer.echo(f"locked the scene number of {path}")
+    for written in result.files:
+        typer.echo(f"{'wrote' if written.changed else 'unchanged'} {written.path}")
+    for skipped in result.skipped:
+        typer.echo(f"cinefile: {skipped.reason}", err=True)
+    if result.skipped:
+        raise typer.Exit(2)
 
 
 @command("import")
@@ -70,10 +88,8 @@ def import_screenplay(
 
         cinefile import ~/scripts/night-ferry.fountain
     """
-    if screenplay.is_dir():
-        raise UserError(f"{screenplay}: is a folder: give the path of a .fountain file")
-    with opened() as (project, index, _report):
-        report = import_fountain(project, index, screenplay, dry_run=dry_run)
+    with ProjectAPI.open() as api:
+        report = api.import_fountain(screenplay.expanduser().absolute(), dry_run=dry_run)
     for block in report.created:
         typer.echo(f"{'would create' if dry_run else 'created'} {block.path}")
     typer.echo(report.summary())

@@ -2,8 +2,14 @@
 
 import json
 
-from cinefile.daemon.exports.summary import export_project
+from cinefile.daemon.api import ProjectAPI
 from cinefile.daemon.index.sync import sync
+
+
+def export_project(project, index) -> None:
+    """The default export (summary and json) through the project API, over this index."""
+    api = ProjectAPI(project, index=index)
+    assert [f.path for f in api.export().files] == ["exports/project_summary.md", "exports/project.json"]
 
 
 def test_exports_are_deterministic(sample, index_of):
@@ -43,3 +49,31 @@ def test_project_json_holds_every_block(sample, index_of):
     scene = next(b for b in data["blocks"] if b["id"] == "scene-1")
     assert scene["parent"] == "beat-1" and {"id": "ferry-deck", "type": "set_in"} in scene["dependencies"]
     assert scene["state"] == "stale" and scene["frontmatter"]["int_ext"] == "EXT"
+
+
+def test_summary_keeps_the_story_order_of_order_fields_and_numbered_paths(empty):
+    """Siblings by their `order` (as `cinefile import` writes it), then by path with numbers as
+    numbers: the summary and the JSON list scenes as the screenplay does, not as paths sort."""
+    from conftest import block_text, write
+
+    write(empty.root, "story/act-1.md", block_text("act", title="Act"))
+    write(empty.root, "story/scene-10.md", block_text("scene", title="Tenth", parent="act-1"))
+    write(empty.root, "story/scene-2.md", block_text("scene", title="Second", parent="act-1"))
+    write(empty.root, "story/scene-9.md", block_text("scene", title="First", parent="act-1", order=1))
+    with ProjectAPI(empty) as api:
+        api.export()
+    summary = (empty.exports / "project_summary.md").read_text()
+    assert summary.index("First") < summary.index("Second") < summary.index("Tenth")
+    data = json.loads((empty.exports / "project.json").read_text())
+    assert [b["id"] for b in data["blocks"]] == ["act-1", "scene-9", "scene-2", "scene-10"]
+
+
+def test_the_format_table_in_the_exports_doc_matches_the_formats(sample):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "exports.md").read_text()
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|([^|]*)\|$", text, re.MULTILINE)
+    documented = {name: (tuple(re.findall(r"`([^`]+)`", files)), needs.strip()) for name, files, needs in rows}
+    with ProjectAPI(sample) as api:
+        assert documented == {f.name: (f.files, f.needs) for f in api.export_formats()}

@@ -43,6 +43,7 @@ def test_exporting_again_rewrites_nothing(exported, sample, cli):
     result = cli("export", "--format", TEXT_FORMATS, cwd=sample.root)
     assert result.exit_code == 0, result.output
     assert {name: (exported / name).stat().st_mtime_ns for name in GOLDEN_FILES} == before
+    assert result.output.splitlines() == [f"unchanged exports/{name}" for name in GOLDEN_FILES]
 
 
 def test_default_export_is_summary_and_json(sample, cli):
@@ -56,8 +57,16 @@ def test_unknown_format_is_one_line_and_exit_2(sample, cli):
     result = cli("export", "--format", "pdf", cwd=sample.root)
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "cinefile: --format pdf: unknown format; use one of summary, json, fountain, shotlist, breakdown, "
+        "cinefile: unknown export format `pdf`; use one of summary, json, fountain, shotlist, breakdown, "
         "storyboard, animatic, all"]
+    assert not list(sample.exports.iterdir())
+
+
+def test_a_misspelt_format_gets_the_closest_name(sample, cli):
+    result = cli("export", "-f", "summary,storybord", cwd=sample.root)
+    assert result.exit_code == 2
+    assert result.output.startswith("cinefile: unknown export format `storybord` (did you mean `storyboard`?); use one of")
+    assert not list(sample.exports.iterdir())
 
 
 @pytest.mark.parametrize("command", ["export", "import"])

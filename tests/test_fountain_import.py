@@ -139,13 +139,21 @@ def test_dry_run_writes_nothing(tmp_path, cli):
 
 @pytest.mark.parametrize("content, message", [
     (None, "no such file: give the path of a .fountain screenplay"),
+    ("folder", "is a folder: give the path of a .fountain screenplay"),
     (b"\xff\xfe not text", "not UTF-8 text: save the screenplay as UTF-8 and import it again"),
+    (b"GIF89a\x01\x00\x01\x00\x00\x00", "a binary file, not a screenplay"),
+    ("huge", "too big for a screenplay (at most 10 MB)"),
     (b"Just some notes.\n\nNo headings here.\n", "no scene headings found"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, cli, content, message):
     project = init_project(tmp_path / "bad")
     script = tmp_path / "script.fountain"
-    if content is not None:
+    if content == "folder":
+        script.mkdir()
+    elif content == "huge":
+        with open(script, "wb") as handle:
+            handle.truncate(20 * 2**20)  # sparse: no 20 MB written
+    elif content is not None:
         script.write_bytes(content)
     result = cli("import", str(script), cwd=project.root)
     assert result.exit_code == 2

@@ -14,7 +14,7 @@ from cinefile.format.problems import Problem
 from cinefile.format.templates import block_path, block_template
 
 from ..errors import UserError
-from ..exports.film import natural_key
+from ..exports.order import order_key
 from ..index.db import problems_of
 from .core import Core, FileChange
 
@@ -164,10 +164,7 @@ def story_order(summaries: list[BlockSummary]) -> list[BlockSummary]:
         by_id.setdefault(block.id, block)
 
     def sibling_key(block: BlockSummary) -> tuple:
-        order = block.order
-        numbered = isinstance(order, (int, float)) and not isinstance(order, bool)
-        return (phase_rank(block.phase), type_rank(block.type), 0 if numbered else 1, order if numbered else 0,
-                natural_key(block.path))
+        return (phase_rank(block.phase), type_rank(block.type), order_key(block.order, block.path))
 
     children: dict[str, list[BlockSummary]] = {}
     roots = []

@@ -1,22 +1,29 @@
 """The film exports: each format in its own module, all written to exports/ the same way.
 
 Every format reads the index through `Film` and returns {file name: bytes or text}; nothing
-here depends on the clock or on dict order, so the same project gives the same bytes.
+here depends on the clock or on dict order, so the same project gives the same bytes. The
+operation that runs them (`export` of the project API, daemon/api/film.py) holds the rules:
+which formats, locking scene numbers first, what a format that cannot be made says.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Callable
 
+from cinefile.format.parse import closest
+
+from ..atomic import write_atomic
 from ..errors import UserError
-from .animatic import Progress, export_animatic
-from .breakdown import export_breakdown
+from ..project import Project
+from .animatic import ANIMATIC_NAME, Progress, export_animatic
+from .breakdown import BREAKDOWN_CSV, BREAKDOWN_MD, export_breakdown
 from .film import Film
-from .fountain import export_fountain
-from .shotlist import export_shotlist
-from .storyboard import export_storyboard
-from .summary import JSON_NAME, SUMMARY_NAME, project_json, summary_markdown, write_export
+from .fountain import FOUNTAIN_NAME, export_fountain
+from .shotlist import SHOTLIST_NAME, export_shotlist
+from .storyboard import STORYBOARD_NAME, export_storyboard
+from .summary import JSON_NAME, SUMMARY_NAME, project_json, summary_markdown
 
 
 @dataclass(frozen=True)
@@ -24,37 +31,93 @@ class ExportOptions:
     scene_numbers: bool = False  # number every scene heading in the Fountain screenplay
     embed: bool = False  # embed stills in the storyboard instead of linking them
     progress: Progress | None = None  # (seconds done, seconds in all) while the animatic encodes
+    cancel: threading.Event | None = None  # set: the animatic stops between ffmpeg's reports
 
 
 Writer = Callable[[Film, ExportOptions], dict[str, str | bytes]]
 
-FORMATS: dict[str, Writer] = {
-    "summary": lambda film, _: {SUMMARY_NAME: summary_markdown(film.project, film.indexed_blocks)},
-    "json": lambda film, _: {JSON_NAME: project_json(film.project, film.indexed_blocks)},
-    "fountain": lambda film, options: export_fountain(film, options.scene_numbers),
-    "shotlist": lambda film, _: export_shotlist(film),
-    "breakdown": lambda film, _: export_breakdown(film),
-    "storyboard": lambda film, options: export_storyboard(film, options.embed),
-    "animatic": lambda film, options: export_animatic(film, options.progress),
-}
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One format as front ends list it: its name, what it is, the files it writes in
+    exports/, and a program it needs."""
+
+    name: str
+    description: str
+    files: tuple[str, ...]
+    needs: str = ""
+    write: Writer = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "description": self.description, "files": list(self.files), "needs": self.needs}
+
+
+# In the order they are written: the animatic, the slow one, last.
+FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
+    ExportFormat("summary", "every block in phase order, readable", (SUMMARY_NAME,),
+                 write=lambda film, _: {SUMMARY_NAME: summary_markdown(film.project, film.indexed_blocks)}),
+    ExportFormat("json", "every block with its fields, state and problems, for other programs", (JSON_NAME,),
+                 write=lambda film, _: {JSON_NAME: project_json(film.project, film.indexed_blocks)}),
+    ExportFormat("fountain", "the screenplay in Fountain: acts, beats, scenes and a title page", (FOUNTAIN_NAME,),
+                 write=lambda film, options: export_fountain(film, options.scene_numbers)),
+    ExportFormat("shotlist", "one row per shot in film order, as a spreadsheet", (SHOTLIST_NAME,),
+                 write=lambda film, _: export_shotlist(film)),
+    ExportFormat("breakdown", "cast, locations, props and costumes per scene", (BREAKDOWN_MD, BREAKDOWN_CSV),
+                 write=lambda film, _: export_breakdown(film)),
+    ExportFormat("storyboard", "one HTML page of every shot's still, stale shots marked", (STORYBOARD_NAME,),
+                 write=lambda film, options: export_storyboard(film, options.embed)),
+    ExportFormat("animatic", "an MP4 cut from the approved stills, videos and audio", (ANIMATIC_NAME,), "ffmpeg",
+                 write=lambda film, options: export_animatic(film, options.progress, options.cancel)),
+)}
 FORMAT_NAMES = (*FORMATS, "all")
-# What `cinefile export` writes when no --format is given: quick, and needs no ffmpeg.
+# What an export writes when no format is named: quick, and needs no ffmpeg.
 DEFAULT_FORMATS = ("summary", "json")
 
 
-def formats_for(names: list[str]) -> list[str]:
-    """Resolve --format values (repeated or comma-separated, `all` for every one) in a fixed order."""
+def formats_for(names: list[str] | None) -> list[str]:
+    """Resolve format names (each may hold several, comma-separated; `all` for every one) in
+    the fixed order they are written; none: the default ones."""
     wanted: set[str] = set()
-    for name in (part.strip().lower() for value in names for part in value.split(",")):
+    for name in (part.strip().lower() for value in names or [] for part in value.split(",")):
         if name == "all":
             wanted.update(FORMATS)
         elif name in FORMATS:
             wanted.add(name)
         elif name:
-            raise UserError(f"--format {name}: unknown format; use one of {', '.join(FORMAT_NAMES)}")
+            near = closest(name, FORMAT_NAMES, cutoff=0.5)
+            hint = f" (did you mean `{near}`?)" if near else ""
+            raise UserError(f"unknown export format `{name}`{hint}; use one of {', '.join(FORMAT_NAMES)}")
     return [name for name in FORMATS if name in wanted] or list(DEFAULT_FORMATS)
 
 
-def export_format(film: Film, name: str, options: ExportOptions = ExportOptions()) -> list[str]:
-    """Write one format to exports/; returns the relative paths written."""
-    return [write_export(film.project, file_name, data) for file_name, data in FORMATS[name](film, options).items()]
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file an export wrote: its path from the project root, and whether its bytes changed."""
+
+    path: str
+    format: str
+    changed: bool
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "format": self.format, "changed": self.changed}
+
+
+def export_format(film: Film, name: str, options: ExportOptions = ExportOptions()) -> list[WrittenFile]:
+    """Write one format to exports/."""
+    return [write_export(film.project, name, file_name, data)
+            for file_name, data in FORMATS[name].write(film, options).items()]
+
+
+def write_export(project: Project, format_name: str, file_name: str, data: str | bytes) -> WrittenFile:
+    """Write exports/FILE atomically, and only when its bytes change, so that its time stamp
+    says when it last changed."""
+    path = project.exports / file_name
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        changed = not path.is_file() or path.read_bytes() != payload
+        if changed:
+            write_atomic(path, payload)
+    except OSError as error:
+        raise UserError(f"exports/{file_name}: cannot write it ({error.strerror or error}): "
+                        "check the folder's permissions and free space") from None
+    return WrittenFile(f"exports/{file_name}", format_name, changed)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -29,6 +30,10 @@ PLACEHOLDER_COLOR = "0x202020"
 BITEXACT = ["-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
 
 Progress = Callable[[float, float], None]
+
+
+class EncodingCancelled(Exception):
+    """The `cancel` event was set while ffmpeg encoded: it was stopped, nothing was written."""
 
 
 @dataclass
@@ -185,19 +190,21 @@ def check_media(plan: Timeline, ffmpeg: str) -> None:
                             "replace the file or unapprove it in the block's `assets`")
 
 
-def render(plan: Timeline, progress: Progress | None = None) -> bytes:
+def render(plan: Timeline, progress: Progress | None = None, cancel: threading.Event | None = None) -> bytes:
     ffmpeg = ffmpeg_path()
     with tempfile.TemporaryDirectory(prefix="cinefile-animatic-") as folder:
         folder = Path(folder)
         videos, audios = [], []
         done = 0.0
         for n, part in enumerate(parts(plan)):
+            if cancel is not None and cancel.is_set():
+                raise EncodingCancelled()
             video, audio, graph_file = (folder / f"part-{n:05d}.mkv", folder / f"part-{n:05d}.wav",
                                         folder / f"part-{n:05d}.txt")
             inputs, graph = ffmpeg_inputs_and_graph(part)
             graph_file.write_text(graph, encoding="utf-8")
             report = (lambda at, total, done=done: progress(min(done + at, plan.duration), plan.duration)) if progress else None
-            failure = _run(part_command(ffmpeg, inputs, graph_file, part.duration, video, audio), folder, report)
+            failure = _run(part_command(ffmpeg, inputs, graph_file, part.duration, video, audio), folder, report, cancel)
             if failure is not None:
                 check_media(part, ffmpeg)
                 raise UserError(f"animatic: ffmpeg failed ({failure}): check that the approved assets "
@@ -209,19 +216,25 @@ def render(plan: Timeline, progress: Progress | None = None) -> bytes:
         lists = [folder / "videos.txt", folder / "audios.txt"]
         for listing, files in zip(lists, (videos, audios)):
             listing.write_text("".join(f"file '{f.name}'\n" for f in files), encoding="utf-8")
-        failure = _run(join_command(ffmpeg, *lists, plan.duration, output), folder, None)
+        failure = _run(join_command(ffmpeg, *lists, plan.duration, output), folder, None, cancel)
         if failure is not None:
             raise UserError(f"animatic: ffmpeg failed joining the parts ({failure}): "
                             f"check the free space in {tempfile.gettempdir()}")
         return output.read_bytes()
 
 
-def _run(command: list[str], folder: Path, progress: Progress | None) -> str | None:
-    """Run ffmpeg, passing on its `-progress` reports; its last error line when it fails."""
+def _run(command: list[str], folder: Path, progress: Progress | None,
+         cancel: threading.Event | None = None) -> str | None:
+    """Run ffmpeg, passing on its `-progress` reports; its last error line when it fails.
+    A set `cancel` stops it at its next report (twice a second)."""
     with open(folder / "ffmpeg.log", "w+", encoding="utf-8") as log:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, cwd=folder)
         assert process.stdout is not None
         for line in process.stdout:  # `-progress` reports key=value lines as it encodes
+            if cancel is not None and cancel.is_set():
+                process.kill()
+                process.wait()
+                raise EncodingCancelled()
             key, _, value = line.strip().partition("=")
             if progress and key == "out_time_us" and value.isdigit():
                 progress(int(value) / 1e6, 0.0)
@@ -233,8 +246,9 @@ def _run(command: list[str], folder: Path, progress: Progress | None) -> str | N
     return next((line.strip() for line in reversed(errors.strip().splitlines()) if line.strip()), "no message")
 
 
-def export_animatic(film: Film, progress: Progress | None = None) -> dict[str, bytes]:
+def export_animatic(film: Film, progress: Progress | None = None,
+                    cancel: threading.Event | None = None) -> dict[str, bytes]:
     plan = timeline(film)
     if not plan.clips:
         raise UserError("animatic: the project has no shots: add shot blocks (type: shot) with a `duration`")
-    return {ANIMATIC_NAME: render(plan, progress)}
+    return {ANIMATIC_NAME: render(plan, progress, cancel)}

@@ -17,6 +17,7 @@ from cinefile.format.hashing import strip_asset_embeds
 
 from ..index.db import Index
 from ..project import Project
+from .order import natural_key, sibling_key
 from .summary import ExportedBlock, exported_blocks
 
 STORY_TYPES = ("act", "beat", "scene")
@@ -24,19 +25,6 @@ SHOOTING_CHILDREN = ("shot_breakdown", "cinematography", "shot")
 INT_EXT = {"INT": "INT.", "EXT": "EXT.", "INT/EXT": "INT./EXT.", "EXT/INT": "EXT./INT.", "I/E": "I/E.", "EST": "EST."}
 DEFAULT_SHOT_SECONDS = 3.0
 _HEX = frozenset("0123456789abcdef")
-
-
-def natural_key(text: str) -> tuple:
-    """`scene-2` before `scene-10`: runs of digits compare as numbers."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
-
-
-def sibling_key(block: ExportedBlock) -> tuple:
-    """Blocks with an `order` number come first, by it; the rest by their path."""
-    order = block.frontmatter.get("order")
-    if isinstance(order, (int, float)) and not isinstance(order, bool):
-        return (0, order, natural_key(block.path))
-    return (1, 0, natural_key(block.path))
 
 
 def text_field(block: ExportedBlock, key: str) -> str:

@@ -1,4 +1,6 @@
-"""`cinefile import screenplay.fountain`: a screenplay becomes blocks.
+"""Importing a Fountain screenplay: the plan of the blocks it becomes. The project API's
+`import_fountain` (daemon/api/film.py) reads the file through `read_screenplay` and writes
+the plan through its guarded write.
 
 Sections become acts (`#`) and beats (`##` and deeper), synopses become beats, scene
 headings become scenes with `int_ext`, `time_of_day`, `scene_number` and an `order`, and
@@ -24,11 +26,12 @@ from cinefile.format.config import CONFIG_NAME, table_text
 from ..atomic import write_atomic
 from ..errors import UserError
 from ..index.db import Index
-from ..index.sync import sync
 from ..project import Project
 from .fountain import TITLE_PAGE_KEYS
-from .fountain_parse import Scene, Screenplay, Section, Synopsis, parse_fountain
+from .fountain_parse import Scene, Screenplay, Section, Synopsis
 
+# A feature screenplay is a few hundred KB; past this a file is not one (a video, a disk image).
+MAX_SCREENPLAY_BYTES = 10 * 1024 * 1024
 # The title page keys the export writes back, by the names Fountain gives them (`Draft date`).
 _TITLE_PAGE_KEYS = {key.replace("_", " "): key for key in ("title", *TITLE_PAGE_KEYS)} | {"authors": "author"}
 
@@ -43,6 +46,10 @@ class NewBlock:
     @property
     def path(self) -> str:
         return f"{self.folder}/{self.id}.md"
+
+    @property
+    def type(self) -> str:
+        return self.frontmatter["type"]
 
     def text(self) -> str:
         """Block-style frontmatter, with one `{id, type}` dependency per line as people write them."""
@@ -65,7 +72,7 @@ class ImportReport:
     dry_run: bool = False
 
     def count(self, type_name: str) -> int:
-        return sum(1 for block in self.created if block.frontmatter["type"] == type_name)
+        return sum(1 for block in self.created if block.type == type_name)
 
     def summary(self) -> str:
         counts = ", ".join(f"{self.count(t)} {t}" + ("" if self.count(t) == 1 else "s")
@@ -80,6 +87,12 @@ class ImportReport:
             return ""
         skipped = f" (not kept: {', '.join(self.title_page_skipped)})" if self.title_page_skipped else ""
         return f"; title page {'would be added' if self.dry_run else 'added'} to {CONFIG_NAME}{skipped}"
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "dry_run": self.dry_run,
+                "created": [{"id": b.id, "type": b.type, "path": b.path} for b in self.created],
+                "reused": self.reused, "title_page": self.title_page, "title_page_note": self._title_page_note().lstrip("; "),
+                "summary": self.summary()}
 
 
 def display_name(text: str) -> str:
@@ -213,25 +226,22 @@ def plan_scene(planner: Planner, scene: Scene, parent: str | None, wanted: str) 
 
 
 def read_screenplay(path: Path) -> str:
+    """The screenplay's text, or one line saying why it cannot be read as one."""
     try:
-        return path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise UserError(f"{path}: is a folder: give the path of a .fountain screenplay")
+        size = path.stat().st_size
+        if size > MAX_SCREENPLAY_BYTES:
+            raise UserError(f"{path}: {size / 2**20:.0f} MB is too big for a screenplay "
+                            f"(at most {MAX_SCREENPLAY_BYTES // 2**20} MB): give the path of a .fountain file")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: no such file: give the path of a .fountain screenplay") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text: save the screenplay as UTF-8 and import it again") from None
     except OSError as error:
         raise UserError(f"{path}: cannot read it ({error.strerror or error}): check its permissions") from None
-
-
-def import_fountain(project: Project, index: Index, path: Path, dry_run: bool = False) -> ImportReport:
-    """Write the blocks for a Fountain screenplay and index them; returns what was done."""
-    report = plan_import(project, index, parse_fountain(read_screenplay(path)), path.name)
-    report.dry_run = dry_run
-    if dry_run:
-        return report
-    for block in report.created:
-        write_atomic(project.root / block.path, block.text())
-    if report.title_page:
-        add_title_page(project, report.title_page)
-    sync(project, index, scope=[block.path for block in report.created])
-    return report
+    if b"\0" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text has NULs too
+        raise UserError(f"{path}: a binary file, not a screenplay: give the path of a .fountain text file")
+    try:
+        return data.decode("utf-8-sig")  # a byte order mark, as some Windows editors write, is not text
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text: save the screenplay as UTF-8 and import it again") from None

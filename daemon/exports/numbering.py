@@ -1,35 +1,26 @@
 """Locking scene numbers: write each scene's current number into its `scene_number` field,
-so that scenes added or cut later never renumber the others (new ones become 4A, 4B)."""
+so that scenes added or cut later never renumber the others (new ones become 4A, 4B).
+
+Pure: the numbers to write, and a scene's text with its number in it. The project API turns
+them into file changes (`FilmIO.scene_number_changes`), written by its guarded write or sent
+to an editor."""
 
 from __future__ import annotations
 
 from cinefile.format.edit import EditError, set_field
 
-from ..api.history import ensure_unchanged_on_disk
-from ..atomic import write_atomic
 from ..errors import UserError
-from ..index.db import Index
-from ..index.sync import sync
-from ..project import Project
 from .film import Film, text_field
 
 
-def lock_scene_numbers(project: Project, index: Index) -> list[str]:
-    """Write `scene_number` into the scenes that have none; returns the paths written."""
-    film = Film.load(project, index)
-    written = []
-    for scene in film.scenes:
-        if text_field(scene, "scene_number"):
-            continue
-        row = index.block_at(scene.path)
-        ensure_unchanged_on_disk(project, row)
-        path = project.root / scene.path
-        try:
-            text = set_field(path.read_text(encoding="utf-8"), "scene_number", film.scene_numbers[scene.path])
-        except EditError as error:
-            raise UserError(f"{scene.path}: {error}") from None
-        write_atomic(path, text)
-        written.append(scene.path)
-    if written:
-        sync(project, index, scope=written)
-    return written
+def numbers_to_lock(film: Film) -> dict[str, str]:
+    """Scene path -> its current number, for the scenes that have no `scene_number` yet."""
+    return {scene.path: film.scene_numbers[scene.path] for scene in film.scenes if not text_field(scene, "scene_number")}
+
+
+def with_scene_number(path: str, text: str, number: str) -> str:
+    """The scene's text with `scene_number` set, the rest of it as it was."""
+    try:
+        return set_field(text, "scene_number", number)
+    except EditError as error:
+        raise UserError(f"{path}: {error}") from None

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from cinefile.format.catalog import PHASES, phase_rank, type_rank
 
-from ..atomic import write_atomic
 from ..index.db import Index, problems_of
 from ..project import Project
+from .order import sibling_key
 
 SUMMARY_NAME = "project_summary.md"
 JSON_NAME = "project.json"
@@ -49,7 +49,8 @@ def exported_blocks(index: Index) -> list[ExportedBlock]:
 
 
 def _phase_order(block: ExportedBlock) -> tuple:
-    return (phase_rank(block.phase), type_rank(block.type), block.path)
+    """Phase, then type, then the siblings' order every export keeps (`order`, then path)."""
+    return (phase_rank(block.phase), type_rank(block.type), sibling_key(block))
 
 
 def ordered(blocks: list[ExportedBlock]) -> list[tuple[int, ExportedBlock]]:
@@ -113,19 +114,3 @@ def project_json(project: Project, blocks: list[ExportedBlock]) -> str:
         "blocks": [block.__dict__ for _, block in ordered(blocks)],
     }
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
-
-
-def export_project(project: Project, index: Index) -> list[str]:
-    """Write exports/project_summary.md and exports/project.json; returns their relative paths."""
-    blocks = exported_blocks(index)
-    outputs = {SUMMARY_NAME: summary_markdown(project, blocks), JSON_NAME: project_json(project, blocks)}
-    return [write_export(project, name, text) for name, text in outputs.items()]
-
-
-def write_export(project: Project, name: str, data: str | bytes) -> str:
-    """Write exports/NAME atomically, and only when its bytes change; returns its relative path."""
-    path = project.exports / name
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    if not path.is_file() or path.read_bytes() != payload:
-        write_atomic(path, payload)
-    return f"exports/{name}"

@@ -1,0 +1,138 @@
+"""The film out and in: every export format as one operation, locking scene numbers, and a
+Fountain screenplay imported as blocks.
+
+    result = api.export(["fountain", "storyboard"], lock_scene_numbers=True)
+    result.files          # every file written, and whether its bytes changed
+    result.skipped        # a format that could not be made, and why (the animatic without ffmpeg)
+    report = api.import_fountain("script.fountain", dry_run=True)   # the plan, nothing written
+
+The formats themselves live in daemon/exports/; the rules of running them live here.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import UserError
+from ..exports import FORMATS, ExportFormat, ExportOptions, WrittenFile, export_format, formats_for
+from ..exports.animatic import EncodingCancelled
+from ..exports.film import Film
+from ..exports.fountain_import import ImportReport, add_title_page, plan_import, read_screenplay
+from ..exports.fountain_parse import parse_fountain
+from ..exports.numbering import numbers_to_lock, with_scene_number
+from .core import Core, FileChange
+
+# (step, done, total): "sync" (files), "lock" (0 then 1), then each format by name, in its own
+# unit: seconds of film for the animatic, 0 then 1 for the others.
+ExportProgress = Callable[[str, float, float], None]
+# Where file changes go: `apply` by default; the language server sends them to the editor.
+ChangeWriter = Callable[[list[FileChange]], object]
+
+
+@dataclass(frozen=True)
+class SkippedFormat:
+    """A format that could not be made, and why, in one line that says what to do."""
+
+    format: str
+    reason: str
+
+    def to_json(self) -> dict:
+        return {"format": self.format, "reason": self.reason}
+
+
+@dataclass
+class ExportResult:
+    formats: list[str]  # the formats asked for, in the order they are written
+    files: list[WrittenFile] = field(default_factory=list)
+    skipped: list[SkippedFormat] = field(default_factory=list)
+    locked: list[str] = field(default_factory=list)  # scenes whose number was written into `scene_number`
+    cancelled: bool = False  # the formats after the cancel were not written
+
+    @property
+    def changed(self) -> list[WrittenFile]:
+        return [f for f in self.files if f.changed]
+
+    def to_json(self) -> dict:
+        return {"formats": self.formats, "written": [f.path for f in self.files],
+                "changed": [f.path for f in self.changed], "files": [f.to_json() for f in self.files],
+                "skipped": [s.to_json() for s in self.skipped], "locked": self.locked, "cancelled": self.cancelled}
+
+
+class FilmIO(Core):
+    def export_formats(self) -> list[ExportFormat]:
+        """Every format, in the order an export writes them (`all` means every one)."""
+        return list(FORMATS.values())
+
+    def scene_number_changes(self, text_of: Callable[[str], str] | None = None) -> list[FileChange]:
+        """Each scene with no `scene_number` gets its current number in it, so that scenes
+        added later never renumber the others. Computed from `text_of(path)` (an editor's
+        buffer), else from the file; not written."""
+        text_of = text_of or (lambda path: self.read_path(path).text)
+        changes = []
+        for path, number in numbers_to_lock(Film.load(self.project, self.index)).items():
+            text = text_of(path)
+            changes.append(FileChange(path, text, with_scene_number(path, text, number)))
+        return changes
+
+    def export(self, formats: Iterable[str] | None = None, *, scene_numbers: bool = False,
+               lock_scene_numbers: bool = False, embed_stills: bool = False, progress: ExportProgress | None = None,
+               cancel: threading.Event | None = None, text_of: Callable[[str], str] | None = None,
+               write: ChangeWriter | None = None) -> ExportResult:
+        """Write `formats` to exports/ (names, comma-separated ones, or `all`; none: summary
+        and json), after a sync, so they show the files as they are. Each file is rewritten
+        only when its bytes change. A format that cannot be made (the animatic without
+        ffmpeg, or with no shots) is skipped with its reason and the others are still
+        written. `lock_scene_numbers` first writes every scene's number into it, through
+        `write` (the guarded write by default), from `text_of`'s texts (the files by
+        default); the screenplay then shows the numbers. A set `cancel` stops between
+        formats, and the animatic while it encodes."""
+        names = formats_for([formats] if isinstance(formats, str) else list(formats or []))
+        report = progress or (lambda step, done, total: None)
+        self.sync(progress=lambda done, total: report("sync", done, total))
+        result = ExportResult(names)
+        if lock_scene_numbers:
+            report("lock", 0, 1)
+            changes = self.scene_number_changes(text_of)
+            if changes:
+                (write or self.apply)(changes)
+            result.locked = [change.path for change in changes]
+            report("lock", 1, 1)
+        film = Film.load(self.project, self.index)
+        options = ExportOptions(scene_numbers or lock_scene_numbers, embed_stills,
+                                lambda done, total: report("animatic", done, total), cancel)
+        for name in names:
+            if cancel is not None and cancel.is_set():
+                result.cancelled = True
+                break
+            report(name, 0, 1)
+            try:
+                result.files += export_format(film, name, options)
+            except EncodingCancelled:
+                result.cancelled = True
+                break
+            except UserError as error:
+                result.skipped.append(SkippedFormat(name, str(error)))
+                continue
+            report(name, 1, 1)
+        return result
+
+    def import_fountain(self, path: str | Path, *, dry_run: bool = False) -> ImportReport:
+        """Blocks from a Fountain screenplay (a path, relative to the project folder unless
+        absolute): acts, beats, scenes, characters and locations, reusing the project's own
+        characters and locations. New files only, each refused if it exists by the time it
+        is written; the title page goes into cinefile.toml when it has none. `dry_run`: the
+        plan, with nothing written."""
+        source = Path(path).expanduser()
+        source = source if source.is_absolute() else self.root / source
+        text = read_screenplay(source)
+        self.sync()  # the ids the plan must not take are those of the files as they are
+        report = plan_import(self.project, self.index, parse_fountain(text), source.name)
+        report.dry_run = dry_run
+        if not dry_run:
+            self.apply([FileChange(block.path, None, block.text()) for block in report.created])
+            if report.title_page:
+                add_title_page(self.project, report.title_page)
+        return report
