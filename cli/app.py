@@ -5,7 +5,7 @@ from __future__ import annotations
 # Commands register in import order, which is the order `cinefile --help` lists them in:
 # the everyday ones first.
 from . import project_commands  # noqa: F401, I001
-from . import history_commands  # noqa: F401
+from . import review_commands  # noqa: F401
 from . import film_commands  # noqa: F401
 from . import generate_commands  # noqa: F401
 from . import watch_command  # noqa: F401

@@ -1,20 +1,18 @@
-"""Commands that look back through a block's versions, restore one, or mark it reviewed."""
+"""Commands that review blocks (mark them up to date, approve their assets) and look back
+through their versions (history, diff, undo)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Optional
 
 import typer
-from cinefile.daemon.api.history import history as block_history
-from cinefile.daemon.api.history import undo as undo_block
-from cinefile.daemon.api.review import mark_fresh as mark_blocks_fresh
 
-from .common import command, opened, print_json
+from .common import command, open_api, print_json
 
 
 @command()
 def history(
-    block_id: Annotated[str, typer.Argument(metavar="ID", help="The block's id.")],
+    block_id: Annotated[str, typer.Argument(metavar="ID", help="The block's id (or path; a deleted block's too).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools, with each version's text.")] = False,
 ) -> None:
     """List every version of a block: when, what happened, and where its file was.
@@ -23,10 +21,10 @@ def history(
 
         cinefile history scene-1
     """
-    with opened() as (_, index, _report):
-        revisions = block_history(index, block_id)
+    with open_api() as api:
+        revisions = api.history(block_id)
     if as_json:
-        print_json([r.__dict__ for r in revisions])
+        print_json([r.to_json() for r in revisions])
         return
     for r in revisions:
         where = f"{r.moved_from} -> {r.path}" if r.moved_from else r.path
@@ -34,44 +32,93 @@ def history(
 
 
 @command()
+def diff(
+    block_id: Annotated[str, typer.Argument(metavar="ID", help="The block's id (or path; a deleted block's too).")],
+    from_version: Annotated[int, typer.Argument(metavar="FROM", help="The version to compare from.")],
+    to_version: Annotated[Optional[int], typer.Argument(metavar="TO", help="The version to compare to (default: the file now).")] = None,
+) -> None:
+    """Show what changed in a block between two versions, as a unified diff.
+
+    Prints nothing when the two are the same. `cinefile history ID` lists the versions.
+
+    Example:
+
+        cinefile diff scene-1 2
+        cinefile diff scene-1 1 3
+    """
+    with open_api() as api:
+        text = api.diff(block_id, from_version, to_version)
+    typer.echo(text, nl=False)
+
+
+@command()
 def undo(
-    block_id: Annotated[str, typer.Argument(metavar="ID", help="The block's id.")],
+    block_id: Annotated[str, typer.Argument(metavar="ID", help="The block's id (or path; a deleted block's too).")],
     to: Annotated[Optional[int], typer.Option("--to", metavar="VERSION", help="Restore this version (default: the one before).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite even if the file changed since the last sync.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite even if the file changed since the last sync (that edit goes to history first).")] = False,
 ) -> None:
     """Restore an earlier version of a block into its file, atomically; the current one stays in history.
 
-    Refuses when the file was edited since the last sync, unless --force.
+    A deleted block's file is written again. Refuses when the file was
+    edited since the last sync, unless --force.
 
     Example:
 
         cinefile undo scene-1 --to 2
     """
-    with opened(sync_first=False) as (project, index, _):
-        restored, path = undo_block(project, index, block_id, to, force)
-        current = index.block_at(path)
-    now = f" (now version {current['version']})" if current else ""
-    typer.echo(f"restored {path} to version {restored.version}{now}")
+    # No sync first: it would take an edit made since the last sync as the current version,
+    # and the undo would overwrite it without a word.
+    with open_api(sync_first=False) as api:
+        undone = api.undo(block_id, to, force)
+    typer.echo(undone.message)
 
 
 @command("mark-fresh")
 def mark_fresh(
-    block_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Blocks to mark up to date.")],
+    block_ids: Annotated[Optional[list[str]], typer.Argument(metavar="ID...", help="Blocks to mark up to date.")] = None,
+    stale: Annotated[bool, typer.Option("--stale", help="Every stale block (not the never-reviewed ones: name those).")] = False,
+    every: Annotated[bool, typer.Option("--all", help="Every block made from something.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be marked; write nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools.")] = False,
 ) -> None:
-    """Mark blocks up to date: record in each one the current hashes of what it is made from.
+    """Mark blocks up to date: record in each one the saved hashes of what it is made from.
+
+    Once a block is right, this makes it fresh; blocks made from it become
+    fresh too, unless something else they are made from is stale.
 
     Example:
 
         cinefile mark-fresh scene-1 shot-1a
+        cinefile mark-fresh --stale --dry-run
     """
-    with opened() as (project, index, _report):
-        written = mark_blocks_fresh(project, index, block_ids)
-        still = [r["key"] for r in index.blocks("state = 'stale'") if r["key"] in block_ids]
-        sourceless = [key for key in dict.fromkeys(block_ids) if index.block(key)["path"] not in written]
-    for path in written:
-        typer.echo(f"marked fresh: {path}")
-    for key in sourceless:
-        typer.echo(f"`{key}` is made from nothing (no parent, no dependencies), so it is always fresh")
-    for key in still:
-        row_reason = f"`{key}` is still stale because a block it is made from is stale: mark or regenerate that one too"
-        typer.echo(row_reason, err=True)
+    with open_api() as api:
+        result = api.mark_fresh(block_ids or [], stale=stale, all=every, dry_run=dry_run)
+    if as_json:
+        print_json(result.to_json())
+        return
+    typer.echo(result.summary)
+    for line in result.notes():
+        typer.echo(line, err=True)
+
+
+@command()
+def approve(
+    block_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="The blocks whose asset to approve.")],
+    kind: Annotated[Optional[str], typer.Option("--kind", help="image (a still), video or audio (default: image, or the kind of the asset named).")] = None,
+    asset: Annotated[Optional[str], typer.Option("--asset", metavar="SHA", help="Which one, by the start of its hash (default: the newest not approved yet).")] = None,
+) -> None:
+    """Approve a generated still, video or audio, so that what is made next uses it.
+
+    Video for a shot starts from its approved still; the animatic cuts the
+    approved stills, videos and audio. A block has one approved asset of each
+    kind: approving one unapproves the others of its kind.
+
+    Example:
+
+        cinefile approve shot-1a
+        cinefile approve shot-1a shot-1b --kind video
+    """
+    with open_api() as api:
+        approved = api.approve(block_ids, kind, asset)
+    for item in approved:
+        typer.echo(item.message)

@@ -2,7 +2,7 @@
 
 import os
 
-from cinefile.daemon.api.review import mark_fresh
+from cinefile.daemon.api import ProjectAPI
 from cinefile.daemon.index.sync import sync
 from cinefile.format.stale import FRESH, STALE, UNREVIEWED, StaleInput, compute_staleness, restore
 from conftest import write
@@ -65,8 +65,8 @@ def test_staleness_survives_deleting_the_db(sample, index_of):
 def test_mark_fresh_records_hashes_and_clears_staleness(sample, index_of):
     index = index_of(sample)
     sync(sample, index)
-    written = mark_fresh(sample, index, ["scene-1"])
-    assert written == ["story/scene-1.md"]
+    result = ProjectAPI(sample, index=index).mark_fresh(["scene-1"])
+    assert result.written == ["story/scene-1.md"]
     assert state(index, "scene-1") == (FRESH, "")
     # the blocks below scene-1 were stale only through it
     assert state(index, "scene-1-camera") == (FRESH, "")

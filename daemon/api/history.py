@@ -1,17 +1,13 @@
-"""History and undo: every version of every block, and putting one back."""
+"""History: every version of every block, the difference between two, and putting one back."""
 
 from __future__ import annotations
 
+import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from cinefile.format.hashing import bytes_hash
-
-from ..atomic import write_atomic
 from ..errors import UserError
-from ..index.db import Index
-from ..index.sync import sync
-from ..project import Project
+from .core import Core, FileChange, NoSuchBlock, WriteConflict
 
 
 @dataclass(frozen=True)
@@ -24,59 +20,133 @@ class Revision:
     previous: str | None
     moved_from: str | None
 
+    @property
+    def label(self) -> str:
+        return f"v{self.version}" + (", deleted" if self.text is None else "")
 
-def history(index: Index, key: str) -> list[Revision]:
-    """All versions of a block, oldest first, following it across renames."""
-    row = index.block(key)
-    if row is not None:
-        rows = index.query("SELECT * FROM history WHERE block_id = ? OR (block_key = ? AND block_id != ?) ORDER BY id",
-                           [row["id"], key, row["id"]])
-    else:
-        rows = index.query("SELECT * FROM history WHERE block_key = ? ORDER BY id", [key])
-    if not rows:
-        raise UserError(f"no block `{key}` in the index, and none in its history: check the id with `cinefile list`")
-    revisions = []
-    for item in rows:
-        payload = json.loads(item["payload"] or "{}")
-        revisions.append(Revision(item["version"], item["action"], item["timestamp"], item["path"],
-                                  payload.get("text"), payload.get("previous"), payload.get("from")))
-    return revisions
+    def to_json(self) -> dict:
+        return asdict(self)
 
 
-def ensure_unchanged_on_disk(project: Project, row: dict) -> None:
-    """Refuse to overwrite a file whose edits the index has not seen yet."""
-    path = project.root / row["path"]
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        raise UserError(f"{row['path']}: deleted since the last sync: run `cinefile sync` first, or pass --force") from None
-    if (stat.st_mtime_ns, stat.st_size) == (row["mtime_ns"], row["size"]):
-        return
-    if bytes_hash(path.read_bytes()) != row["file_hash"]:
-        raise UserError(f"{row['path']}: changed on disk since the last sync: run `cinefile sync` first, or pass --force")
+@dataclass(frozen=True)
+class Undone:
+    """What `undo` put back: the block's version `restored`, now its version `version`."""
+
+    id: str
+    path: str
+    restored: int
+    version: int | None
+
+    @property
+    def message(self) -> str:
+        now = f" (now version {self.version})" if self.version is not None else ""
+        return f"restored {self.path} to version {self.restored}{now}"
+
+    def to_json(self) -> dict:
+        return asdict(self) | {"message": self.message}
 
 
-def undo(project: Project, index: Index, key: str, to_version: int | None = None, force: bool = False) -> tuple[Revision, str]:
-    """Write an earlier version of a block back to its file. Returns what was restored and where."""
-    revisions = history(index, key)
-    current = revisions[-1]
-    row = index.block(key)
-    if row is not None and not force:
-        ensure_unchanged_on_disk(project, row)
-    if to_version is None:
-        wanted = [r for r in revisions if r.version < current.version and r.text is not None]
-        if not wanted:
-            raise UserError(f"`{key}` has no earlier version to go back to (it is at version {current.version})")
-        target = wanted[-1]
-    else:
-        matching = [r for r in revisions if r.version == to_version]
-        if not matching:
-            known = ", ".join(str(r.version) for r in revisions)
-            raise UserError(f"`{key}` has no version {to_version}: its versions are {known}")
-        target = matching[-1]
-        if target.text is None:
-            raise UserError(f"version {to_version} of `{key}` is its deletion; pick an earlier version")
-    path = row["path"] if row is not None else current.path
-    write_atomic(project.root / path, target.text)
-    sync(project, index, scope=[path])
-    return target, path
+class History(Core):
+    def history(self, ref: str) -> list[Revision]:
+        """All versions of a block (by id or path; deleted ones too), oldest first, following
+        it across renames."""
+        row = self._row_or_none(ref)
+        if row is not None:
+            rows = self.index.query("SELECT * FROM history WHERE block_id = ? OR (block_key = ? AND block_id != ?) ORDER BY id",
+                                    [row["id"], row["key"], row["id"]])
+        else:
+            rows = self.index.query("SELECT * FROM history WHERE block_key = ? OR path = ? ORDER BY id", [ref, ref])
+        if not rows:
+            raise NoSuchBlock(f"no block `{ref}` in the index, and none in its history: check the id with `cinefile list`")
+        revisions = []
+        for item in rows:
+            payload = json.loads(item["payload"] or "{}")
+            revisions.append(Revision(item["version"], item["action"], item["timestamp"], item["path"],
+                                      payload.get("text"), payload.get("previous"), payload.get("from")))
+        return revisions
+
+    def diff(self, ref: str, from_version: int, to_version: int | None = None) -> str:
+        """A unified diff from one version of a block to another (default: to its file now);
+        empty when they are the same."""
+        revisions = self.history(ref)
+        old = _version(revisions, ref, from_version)
+        if to_version is not None:
+            new = _version(revisions, ref, to_version)
+            new_text, new_name = new.text or "", f"{new.path} ({new.label})"
+        else:
+            row = self._row_or_none(ref)
+            path = row["path"] if row is not None else revisions[-1].path
+            try:
+                new_text, new_name = self.read_path(path).text, f"{path} (now)"
+            except NoSuchBlock:
+                new_text, new_name = "", f"{path} (now: deleted)"
+        return unified_diff(old.text or "", new_text, f"{old.path} ({old.label})", new_name)
+
+    def undo_change(self, ref: str, to: int | None = None) -> FileChange:
+        """The block's file put back to version `to` (default: the one before the current),
+        computed against the text the index last saw of it: `apply` refuses it when the file
+        was edited since. A deleted block's file is made again."""
+        return self._undo_plan(ref, to)[1]
+
+    def undo(self, ref: str, to: int | None = None, force: bool = False) -> Undone:
+        """Write an earlier version of a block back through the guarded write: refused when
+        the file changed since the last sync, unless `force` (that edit still goes to history
+        first, so nothing is lost)."""
+        target, change = self._undo_plan(ref, to)
+        try:
+            self.apply(change, force=force)
+        except WriteConflict as conflict:
+            raise WriteConflict(_undo_refused(change, conflict), conflict.path, conflict.current_text,
+                                conflict.current_hash) from None
+        row = self.index.block_at(change.path)
+        return Undone(row["key"] if row else ref, change.path, target.version, row["version"] if row else None)
+
+    def _undo_plan(self, ref: str, to: int | None) -> tuple[Revision, FileChange]:
+        revisions = self.history(ref)
+        current = revisions[-1]
+        if to is None:
+            earlier = [r for r in revisions if r.version < current.version and r.text is not None]
+            if not earlier:
+                raise UserError(f"`{ref}` has no earlier version to go back to (it is at version {current.version})")
+            target = earlier[-1]
+        else:
+            target = _version(revisions, ref, to)
+            if target.text is None:
+                raise UserError(f"version {to} of `{ref}` is its deletion; pick an earlier version")
+        row = self._row_or_none(ref)
+        if row is None:
+            return target, FileChange(current.path, None, target.text)
+        return target, FileChange(row["path"], self._synced_text(row), target.text)
+
+    def _row_or_none(self, ref: str) -> dict | None:
+        return self.index.block_at(ref) if ref.endswith(".md") else self.index.block(ref)
+
+    def _synced_text(self, row: dict) -> str:
+        """The block's text as the index last saw it: what an undo may replace."""
+        found = self.index.query("SELECT payload FROM history WHERE block_id = ? ORDER BY id DESC LIMIT 1", [row["id"]])
+        text = json.loads(found[0]["payload"] or "{}").get("text") if found else None
+        return text if text is not None else self.read_path(row["path"]).text
+
+
+def _version(revisions: list[Revision], ref: str, version: int) -> Revision:
+    matching = [r for r in revisions if r.version == version]
+    if not matching:
+        known = ", ".join(str(r.version) for r in revisions)
+        raise UserError(f"`{ref}` has no version {version}: its versions are {known}")
+    return matching[-1]
+
+
+def _undo_refused(change: FileChange, conflict: WriteConflict) -> str:
+    if change.old_text is None:
+        return (f"{change.path}: a file is there again since the block was deleted: nothing was written; "
+                "move it away, or pass --force to overwrite it")
+    if conflict.current_text is None:
+        return f"{change.path}: deleted since the last sync: nothing was written; run `cinefile sync` first, or pass --force"
+    return (f"{change.path}: changed on disk since the last sync: nothing was written; run `cinefile sync` first, "
+            "or pass --force to overwrite it (the edit is kept in history)")
+
+
+def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:
+    """`diff -u` of two texts, marking a last line with no newline as diff and git do."""
+    lines = difflib.unified_diff(old.splitlines(True), new.splitlines(True), old_name, new_name)
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)

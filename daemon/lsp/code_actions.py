@@ -8,13 +8,12 @@ import asyncio
 
 from lsprotocol import types
 
-from cinefile.format.block import slugify
-from cinefile.format.catalog import TYPE_NAMES, allowed_parents
+from cinefile.format.catalog import TYPE_NAMES
 from cinefile.format.parse import closest
 from cinefile.format.stale import FRESH
-from cinefile.format.templates import block_path, block_template
 
-from .block_edits import ActionError, add_dependency_text, approve_text, fresh_text, unapproved_stills
+from ..errors import UserError
+from .block_edits import ActionError, add_dependency_text
 from .cursor import cursor_at
 from .diagnostics import block_problems
 from .edits import EditBuilder, client_edits_files
@@ -25,9 +24,6 @@ from .server import CinefileServer, log
 
 QUICK_FIX = types.CodeActionKind.QuickFix
 BLOCK_ACTION = "refactor.rewrite.cinefile"  # a kind under refactor, so editors list it with the others
-# The types a missing block most likely has, by the relation that names it.
-TYPES_BY_RELATION = {"appears_in": ("character", "prop"), "set_in": ("location",), "wears": ("costume",),
-                     "styled_by": ("style_guide",), None: ("character", "location", "prop")}
 
 
 async def code_actions(ls: CinefileServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
@@ -74,17 +70,13 @@ def _fixes(ls: CinefileServer, node: Node, problem, lines) -> list[types.CodeAct
 
 
 def _create_missing(ls: CinefileServer, node: Node, ref) -> list[types.CodeAction]:
-    if not client_edits_files(ls, "create") or slugify(ref.target) != ref.target:
+    if not client_edits_files(ls, "create"):
         return []
-    candidates = allowed_parents(node.type) if ref.kind == "parent" else TYPES_BY_RELATION.get(ref.relation, TYPES_BY_RELATION[None])
     actions = []
-    for type_name in candidates:
-        rel = block_path(type_name, ref.target)
-        if (ls.project.root / rel).exists():
-            continue
+    for type_name, change in ls.api.missing_block_changes(ref.target, named_by=node.type, kind=ref.kind, relation=ref.relation):
         builder = EditBuilder(ls)
-        builder.create(rel, block_template(type_name, ref.target))
-        actions.append(_action(f"Create missing block `{ref.target}` ({type_name}, {rel})", QUICK_FIX, builder.build()))
+        builder.add(change)
+        actions.append(_action(f"Create missing block `{ref.target}` ({type_name}, {change.path})", QUICK_FIX, builder.build()))
     return actions
 
 
@@ -99,11 +91,29 @@ def _mention_fix(ls: CinefileServer, node: Node, text: str, at) -> list[types.Co
 
 
 def _block_actions(ls: CinefileServer, node: Node, text: str) -> list[types.CodeAction]:
+    """Mark up to date (for a block not fresh) and approve each asset waiting, as the project
+    API computes them from the buffer."""
+
+    def action(title: str, compute) -> list[types.CodeAction]:
+        try:
+            change = compute()
+        except UserError as error:
+            log.info("%s: %s", title, error)
+            return []
+        builder = EditBuilder(ls)
+        if change is None or not builder.change_text(change.path, change.old_text, change.new_text):
+            return []
+        return [_action(title, BLOCK_ACTION, builder.build())]
+
     actions = []
     if ls.model.staleness(node).state != FRESH:
-        actions += _text_action(ls, node, text, "Mark up to date", BLOCK_ACTION, lambda t: fresh_text(ls.model, node, t))
-    for sha in unapproved_stills(node):
-        actions += _text_action(ls, node, text, f"Approve still {sha[:8]}", BLOCK_ACTION, lambda t, sha=sha: approve_text(node, t, sha))
+        actions += action("Mark up to date", lambda: ls.api.fresh_change(node.path, text))
+    try:
+        waiting = ls.api.awaiting_approval(node.path, text)
+    except UserError:
+        waiting = []  # a broken frontmatter: its diagnostics say so
+    for role, sha in waiting:
+        actions += action(f"Approve {role} {sha[:8]}", lambda sha=sha: ls.api.approve_change(node.path, asset=sha, text=text))
     return actions
 
 

@@ -4,15 +4,13 @@ command palettes. Changes to blocks are sent to the editor as WorkspaceEdits
 
 from __future__ import annotations
 
-from cinefile.format.catalog import phase_rank
-from cinefile.format.stale import STALE
+import asyncio
+
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
+from pygls.uris import to_fs_path
 
 from ..errors import UserError
-from ..exports.summary import export_project
-from ..generate.ledger import Ledger
-from .block_edits import ActionError, approve_text, fresh_text, unapproved_stills
 from .edits import EditBuilder
 from .lifecycle import session_keys
 from .model import Node
@@ -57,54 +55,115 @@ async def sync_command(ls: CinefileServer, *args) -> dict:
 
 
 async def mark_fresh_command(ls: CinefileServer, *ids) -> dict:
+    """[id, ...]: the project API's `fresh_change` of each block's open buffer (else its
+    file), sent as one edit. Blocks made from nothing, or up to date already, need none."""
     builder = EditBuilder(ls)
     for block_id in ids:
         node = await block_named(ls, block_id)
-        text = "".join(ls.lines_of(node.path))
-        builder.change_text(node.path, text, _checked(fresh_text, ls.model, node, text))
+        change = _checked(ls.api.fresh_change, node.path, "".join(ls.lines_of(node.path)))
+        if change is not None:
+            builder.change_text(change.path, change.old_text, change.new_text)
     return await apply(ls, "Mark up to date", builder) if builder.operations else {"applied": False}
 
 
 async def approve_command(ls: CinefileServer, *args) -> dict:
-    """[id, optional sha256 of the still]: the newest still waiting, unless one is named."""
-    block_id, sha256 = (list(args) + [None, None])[:2]
+    """[id, optional sha256 (or its start), optional kind: image|video|audio]: the project
+    API's `approval` of the block's open buffer (else its file), sent as an edit; without a
+    hash, the newest asset of the kind not approved yet."""
+    block_id, sha256, kind = (list(args) + [None, None, None])[:3]
+    for name, value in (("sha256", sha256), ("kind", kind)):
+        if value is not None and not isinstance(value, str):
+            raise JsonRpcInvalidParams(f"expected {name} as a string, got {value!r}")
     node = await block_named(ls, block_id)
-    candidates = unapproved_stills(node)
-    sha256 = sha256 or (candidates[-1] if candidates else None)
-    if sha256 is None:
-        raise JsonRpcInvalidParams(f"`{node.id}` has no still waiting for approval: generate one first")
-    text = "".join(ls.lines_of(node.path))
+    approved, change = _checked(ls.api.approval, node.path, kind, sha256, "".join(ls.lines_of(node.path)))
     builder = EditBuilder(ls)
-    builder.change_text(node.path, text, _checked(approve_text, node, text, sha256))
-    return await apply(ls, "Approve still", builder)
+    if not builder.change_text(change.path, change.old_text, change.new_text):
+        return {"applied": False, "approved": approved.to_json()}
+    return await apply(ls, f"Approve {approved.role}", builder) | {"approved": approved.to_json()}
+
+
+# The options `cinefile.export` takes, as the project API's `export` does, with each value's type.
+EXPORT_OPTIONS = {"formats": list, "scene_numbers": bool, "lock_scene_numbers": bool, "embed_stills": bool}
+
+
+def export_options(args) -> dict:
+    """`cinefile.export`'s arguments as the API's options: `[{"formats": [...], "scene_numbers":
+    true, ...}]`, or format names (`["fountain", "shotlist"]`); none for the default formats."""
+    if not args:
+        return {}
+    if all(isinstance(arg, str) for arg in args):
+        return {"formats": list(args)}
+    if len(args) != 1 or not isinstance(args[0], dict):
+        raise JsonRpcInvalidParams('expected format names, or options such as {"formats": ["fountain"], "scene_numbers": true}')
+    options = args[0]
+    for name, value in options.items():
+        expected = EXPORT_OPTIONS.get(name)
+        if expected is None:
+            raise JsonRpcInvalidParams(f"unknown export option `{name}`; use {', '.join(EXPORT_OPTIONS)}")
+        if not isinstance(value, expected) or (expected is list and not all(isinstance(v, str) for v in value)):
+            what = "a list of format names" if expected is list else "true or false"
+            raise JsonRpcInvalidParams(f"export option `{name}`: expected {what}")
+    return options
 
 
 async def export_command(ls: CinefileServer, *args) -> dict:
+    """The project API's `export`: the same formats and options as `cinefile export`, with
+    progress and cancellation. Scene numbers it locks go to the editor as one edit."""
     await project_open(ls)
+    options = export_options(args)
     async with Work(ls, "Exporting") as work:
-        await work.run(ls.run_sync)
+
+        async def send(changes) -> None:
+            builder = EditBuilder(ls)
+            for change in changes:
+                builder.change_text(change.path, change.old_text, change.new_text)
+            await apply(ls, "Lock scene numbers", builder)
+
+        def to_editor(changes) -> None:  # from the export's thread: the edit is sent from the loop
+            asyncio.run_coroutine_threadsafe(send(changes), work.loop).result()
+
+        def report(step: str, done: float, total: float) -> None:
+            work.report(step, round(100 * done / total) if total else None)
+
         try:
-            written = await work.run(export_project, ls.project, ls.index)
+            result = await work.run(lambda: ls.api.export(
+                **options, progress=report, cancel=work.cancel, text_of=lambda path: "".join(ls.lines_of(path)),
+                write=to_editor))
         except UserError as error:
             raise JsonRpcInvalidParams(str(error)) from None
-    return {"written": [str(path) for path in written]}
+    for skipped in result.skipped:
+        ls.notify_user(f"cinefile: {skipped.reason}", types.MessageType.Warning)
+    return result.to_json()
+
+
+IMPORT = "cinefile.import"
+
+
+async def import_command(ls: CinefileServer, *args) -> dict:
+    """`[path, {"dry_run": bool}]`: the project API's `import_fountain`. The new blocks are
+    written to disk (no editor has them open yet); the report says what was, or would be, made."""
+    await project_open(ls)
+    path, options = (list(args) + [None, None])[:2]
+    options = {} if options is None else options
+    if not isinstance(path, str) or not path:
+        raise JsonRpcInvalidParams("expected the path of a .fountain screenplay")
+    if not isinstance(options, dict) or set(options) - {"dry_run"} or not isinstance(options.get("dry_run", False), bool):
+        raise JsonRpcInvalidParams('expected options such as {"dry_run": true}')
+    path = to_fs_path(path) if path.startswith("file:") else path
+    async with Work(ls, "Importing") as work:
+        try:
+            report = await work.run(lambda: ls.api.import_fountain(path, dry_run=options.get("dry_run", False)))
+        except UserError as error:
+            raise JsonRpcInvalidParams(str(error)) from None
+    return report.to_json()
 
 
 async def blocks_command(ls: CinefileServer, *args) -> dict:
-    """Every block with its phase, state and assets, open buffers included, for an editor's
-    tree view; with the project's mode and spend so far, for its status bar."""
+    """The project API's snapshot, for an editor's tree view and status bar: every block in
+    story order with its state and assets, the mode and the spend. `cinefile snapshot`
+    prints the same."""
     await project_open(ls)
-    blocks = []
-    for node in sorted(ls.model.nodes.values(), key=lambda n: (phase_rank(n.phase), n.path)):
-        staleness = ls.model.staleness(node)
-        assets = [{"sha256": a.get("sha256"), "role": a.get("role"), "approved": bool(a.get("approved"))}
-                  for a in node.assets]
-        blocks.append({"id": node.id, "type": node.type, "phase": node.phase, "title": node.title, "path": node.path,
-                       "state": staleness.state, "stale_reason": staleness.reason if staleness.state == STALE else "",
-                       "generated": bool(assets), "assets": assets})
-    return {"root": str(ls.project.root), "mode": ls.project.config.mode,
-            "spent_usd": round(Ledger(ls.project.assets).total(), 6), "blocks": blocks}
-
+    return (await asyncio.get_running_loop().run_in_executor(None, ls.api.snapshot)).to_json()
 
 
 def set_keys_command(ls: CinefileServer, *args) -> dict:
@@ -117,8 +176,9 @@ def set_keys_command(ls: CinefileServer, *args) -> dict:
     return {"keys": sorted(ls.keys)}
 
 
-def _checked(change, *args):
+def _checked(operation, *args):
+    """An API operation's result, its UserError answered as the request's error."""
     try:
-        return change(*args)
-    except ActionError as error:
+        return operation(*args)
+    except UserError as error:
         raise JsonRpcInvalidParams(str(error)) from None

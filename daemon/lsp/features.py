@@ -53,6 +53,7 @@ def create_server() -> CinefileServer:
     server.command(commands.MARK_FRESH)(commands.mark_fresh_command)
     server.command(commands.APPROVE)(commands.approve_command)
     server.command(commands.EXPORT)(commands.export_command)
+    server.command(commands.IMPORT)(commands.import_command)
     server.command(commands.SET_KEYS)(commands.set_keys_command)
     server.command(commands.BLOCKS)(commands.blocks_command)
     return server

@@ -21,7 +21,7 @@ async def test_the_commands_are_advertised(client):
     """Every command is in the server's capabilities, for the editor's command palette."""
     advertised = set(client.server_capabilities.execute_command_provider.commands)
     assert advertised == {"cinefile.sync", "cinefile.generate", "cinefile.markFresh", "cinefile.approve", "cinefile.export",
-                          "cinefile.setKeys", "cinefile.blocks"}
+                          "cinefile.setKeys", "cinefile.blocks", "cinefile.import"}
 
 
 async def test_blocks_lists_every_block_for_a_tree_view(client):
@@ -69,8 +69,8 @@ async def test_mark_fresh_edits_through_the_editor(client):
 
 
 async def test_approve_without_a_still_says_what_to_do(client):
-    """Approving a block with no still waiting is an error that says to generate one."""
-    with pytest.raises(Exception, match="no still waiting for approval"):
+    """Approving a block with no still is an error that says to generate one."""
+    with pytest.raises(Exception, match="`mara` has no still to approve: generate one first"):
         await run(client, "cinefile.approve", "mara")
 
 
