@@ -253,8 +253,3 @@ class Review(Core):
         except EditError as error:
             raise UserError(f"{subject.path}: {error}") from None
 
-
-def mark_fresh(project, index, keys: list[str]) -> list[str]:
-    """The paths written by marking `keys` fresh. For `init --sample` (api/scaffold.py) until it
-    opens the project API itself: use `ProjectAPI.mark_fresh`."""
-    return Review(project, index).mark_fresh(keys).written

@@ -46,22 +46,18 @@ def init_project(folder: Path, *, sample: bool = False, name: str | None = None)
 
 
 def _write_sample(project: Project) -> None:
-    from ..index.sync import open_index, sync
-    from .review import mark_fresh  # the sample is marked fresh the way a user would
+    from . import ProjectAPI  # the sample is marked fresh the way a user would
 
     source = resources.files("cinefile.daemon") / "sample"
     for phase_folder in PHASE_FOLDERS.values():
         for item in sorted((source / phase_folder).iterdir(), key=lambda p: p.name):
             if item.name.endswith(".md"):
                 write_atomic(project.root / phase_folder / item.name, item.read_bytes())
-    index = open_index(project)
-    try:
-        sync(project, index)
-        reviewed = [row["key"] for row in index.blocks("refs != '[]' AND path != ?", [SAMPLE_UNREVIEWED])]
-        mark_fresh(project, index, reviewed)
+    with ProjectAPI(project) as api:
+        api.sync()
+        reviewed = [row["key"] for row in api.index.blocks("refs != '[]' AND path != ?", [SAMPLE_UNREVIEWED])]
+        api.mark_fresh(reviewed)
         edited = project.root / SAMPLE_EDITED
         later = (source / "later-edit.txt").read_text(encoding="utf-8")
         write_atomic(edited, edited.read_text(encoding="utf-8").rstrip("\n") + " " + later)
-        sync(project, index)
-    finally:
-        index.close()
+        api.sync()

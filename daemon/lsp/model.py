@@ -15,7 +15,7 @@ from typing import Iterable
 from cinefile.format.block import Block, Ref
 from cinefile.format.catalog import phase_of
 from cinefile.format.problems import Problem, Range
-from cinefile.format.stale import FRESH, StaleInput, Staleness, compute_staleness, record_for
+from cinefile.format.stale import FRESH, StaleInput, Staleness, compute_staleness
 
 HEAD_LINES = 4
 ROW_COLUMNS = "key, path, type, title, tags, refs, content_hash, record, id_range, problems, content, frontmatter"
@@ -193,10 +193,3 @@ class Model:
         # Every upstream state is exact too (its own inputs are all upstream): keep them.
         self._stale.update(states if owns_id else {k: v for k, v in states.items() if k != node.id})
         return states[node.id]
-
-    def hashes(self, ids: Iterable[str]) -> dict[str, str]:
-        return {i: owner.content_hash for i in ids if (owner := self.owner(i)) is not None}
-
-    def fresh_record(self, node: Node) -> dict[str, str]:
-        """The `generated.from` that makes this block fresh against the current buffers and files."""
-        return record_for(node.inputs, self.hashes(node.inputs))
