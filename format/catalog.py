@@ -58,9 +58,22 @@ KNOWN_KEYS: dict[str, str] = {
     "mode": "draft or final: overrides the project's generation mode for this block.",
 }
 
-# Keys that record bookkeeping rather than meaning: changing them changes no content hash,
-# so editing a dependency's tags never makes its dependents stale.
-BOOKKEEPING_KEYS: frozenset[str] = frozenset({"id", "tags", "generated", "mode", "assets"})
+# Keys that record bookkeeping rather than what a dependent is made from, and why: changing
+# them changes no content hash, so no dependent goes stale. Every other key is content.
+BOOKKEEPING_KEYS: dict[str, str] = {
+    "id": "dependents name it; a new id shows as a reference to fix, not as a change",
+    "tags": "for finding and sorting; no prompt and no export reads them",
+    "generated": "cinefile's record of what the block was made from; marking it fresh changes nothing",
+    "mode": "how this block's own generation runs, not what it says",
+    "assets": "linked media; only an approved still of a design block counts (see DESIGN_LOOK_ROLE)",
+    "order": "its place among its siblings; reordering scenes changes no scene",
+    "scene_number": "a locked number is a label for the screenplay, not content",
+    "shot_number": "likewise, a label for the shot list",
+}
+
+# The asset role that is a design block's look: approving a new one changes what dependents
+# are made from. Approving video, audio or references, or a still of a non-design block, does not.
+DESIGN_LOOK_ROLE = "still"
 
 ASSET_ROLES: dict[str, str] = {
     "still": "A still image: the shot's frame, or a design's look.",

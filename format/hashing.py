@@ -8,7 +8,7 @@ import re
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from .catalog import BOOKKEEPING_KEYS
+from .catalog import BOOKKEEPING_KEYS, DESIGN_LOOK_ROLE, phase_of
 
 SHORT_HASH_LENGTH = 12
 # Built once: json.dumps with any non-default option builds a new encoder on every call,
@@ -16,7 +16,7 @@ SHORT_HASH_LENGTH = 12
 _DEPENDENCY_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
 # A line that only embeds or links a generated asset, `![Still: ...](../assets/<sha256>.png)`: the
-# body's view of frontmatter `assets`, which is bookkeeping (only approval is meaningful).
+# body's view of frontmatter `assets`, which is bookkeeping (but for a design block's approved still).
 ASSET_EMBED_LINE = re.compile(r"^[ \t]*!?\[[^\]\n]*\]\([^)\n]*assets/[0-9a-f]{64}\.\w+\)[ \t]*$", re.MULTILINE)
 
 
@@ -41,13 +41,20 @@ def _meaningful_fields(frontmatter: dict[str, Any]) -> dict[str, Any]:
     if isinstance(deps, list):
         # Order of dependencies carries no meaning either.
         fields["dependencies"] = sorted(_dependency_json(d) for d in deps)
-    assets = frontmatter.get("assets")
-    if isinstance(assets, list):
-        # Approving a new look (say a character's reference still) is a change dependents must see.
-        approved = sorted(str(a.get("sha256")) for a in assets if isinstance(a, dict) and a.get("approved"))
-        if approved:
-            fields["approved_assets"] = approved
+    looks = _approved_looks(frontmatter)
+    if looks:
+        fields["approved_assets"] = looks  # the key hashes had before: a design block's hash stays the same
     return fields
+
+
+def _approved_looks(frontmatter: dict[str, Any]) -> list[str]:
+    """The approved stills of a design block: a new look of a character should reach the shots
+    made from it. Other approvals (a scene's audio, a shot's video) are bookkeeping."""
+    block_type, assets = frontmatter.get("type"), frontmatter.get("assets")
+    if not isinstance(block_type, str) or phase_of(block_type) != "Design" or not isinstance(assets, list):
+        return []
+    return sorted(str(a.get("sha256")) for a in assets
+                  if isinstance(a, dict) and a.get("approved") and a.get("role") == DESIGN_LOOK_ROLE)
 
 
 def content_hash(frontmatter: dict[str, Any], body: str) -> str:

@@ -4,7 +4,7 @@ parents of the wrong type, and cycles. Pure: blocks in, problems by path out."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Iterable, Iterator, Mapping, Protocol, Sequence
 
 from .block import Ref
 from .catalog import TYPES, allowed_parents
@@ -43,7 +43,7 @@ def check_links(blocks: Iterable[Linkable]) -> dict[str, list[Problem]]:
     for block in blocks:
         by_id[block.id].append(block)
     problems: dict[str, list[Problem]] = {}
-    suggest = Suggestions(by_id.keys())
+    suggest = Suggestions(_typed_ids(by_id))
     for block in blocks:
         if found := check_block(block, by_id, suggest):
             problems[block.path] = found
@@ -54,18 +54,32 @@ def check_links(blocks: Iterable[Linkable]) -> dict[str, list[Problem]]:
 
 
 class Suggestions:
-    """The closest id to one that names no block, among every id in the project, each worked
-    out once: a renamed block named by 3,000 others asks 3,000 times, and each answer
-    compares it with every id."""
+    """The closest id to one that names no block, each worked out once: a renamed block named
+    by 3,000 others asks 3,000 times, and each answer compares it with every id. For a parent,
+    only ids of blocks of a type allowed as that parent are offered; for a dependency, any id."""
 
-    def __init__(self, ids: Iterable[str]) -> None:
-        self.ids = ids
-        self.found: dict[str, str | None] = {}
+    def __init__(self, typed_ids: Iterable[tuple[str, str]]) -> None:
+        self.typed_ids = typed_ids  # (id, type) of every block, read at the first question
+        self.pairs: list[tuple[str, str]] | None = None
+        self.choices: dict[tuple[str, ...] | None, list[str]] = {}
+        self.found: dict[tuple[str, tuple[str, ...] | None], str | None] = {}
 
-    def __call__(self, target: str) -> str | None:
-        if target not in self.found:
-            self.found[target] = closest(target, self.ids)
-        return self.found[target]
+    def __call__(self, target: str, types: tuple[str, ...] | None = None) -> str | None:
+        """The closest id to `target`, among the blocks of these `types` (None: all)."""
+        if (target, types) not in self.found:
+            self.found[target, types] = closest(target, self.ids_of(types))
+        return self.found[target, types]
+
+    def ids_of(self, types: tuple[str, ...] | None) -> list[str]:
+        if types not in self.choices:
+            if self.pairs is None:
+                self.pairs = list(self.typed_ids)
+            self.choices[types] = list(dict.fromkeys(i for i, t in self.pairs if types is None or t in types))
+        return self.choices[types]
+
+
+def _typed_ids(by_id: Mapping[str, Sequence[Linkable]]) -> Iterator[tuple[str, str]]:
+    return ((block_id, block.type) for block_id, owners in by_id.items() for block in owners)
 
 
 def check_block(block: Linkable, by_id: Mapping[str, Sequence[Linkable]],
@@ -82,7 +96,7 @@ def check_block(block: Linkable, by_id: Mapping[str, Sequence[Linkable]],
     for ref in block.refs:
         if ref[1] != "parent" and ref[0] != block.id and by_id.get(ref[0]):
             continue  # a dependency on another block that exists: nothing to check, and the common case
-        _check_ref(block, ref, by_id, suggest or Suggestions(by_id.keys()), problems)
+        _check_ref(block, ref, by_id, suggest or Suggestions(_typed_ids(by_id)), problems)
     return problems
 
 
@@ -117,7 +131,11 @@ def _check_ref(block: Linkable, ref: Ref | list, by_id: Mapping, suggest: Sugges
         return
     targets = by_id.get(ref.target)
     if not targets:
-        suggestion = suggest(ref.target)
+        if ref.kind == "parent" and block.type in TYPES:  # only an id the parent rule allows
+            allowed = allowed_parents(block.type)
+            suggestion = suggest(ref.target, allowed) if allowed else None
+        else:
+            suggestion = suggest(ref.target)
         hint = f"did you mean `{suggestion}`?" if suggestion else "create that block or fix the id"
         problems.append(Problem("unknown-ref", f"{word} `{ref.target}` names no block: {hint}", _range(ref.range)))
         return

@@ -154,8 +154,8 @@ class _FrontmatterReader:
             mark = error.problem_mark or error.context_mark
             line, col = (self.offset + mark.line, mark.column) if mark else (self.offset, 0)
             what = (error.problem or error.context or "invalid YAML").strip()
-            return unusable(Problem("yaml", f"YAML syntax error: {what}: fix the frontmatter at this line",
-                                    Range.of(line, col, line, col + 1)))
+            message = self.tab_message(mark, what, line) or f"YAML syntax error: {what}: fix the frontmatter at this line"
+            return unusable(Problem("yaml", message, Range.of(line, col, line, col + 1)))
         except yaml.YAMLError as error:
             return unusable(Problem("yaml", f"YAML error: {str(error).splitlines()[0]}: fix the frontmatter"))
         except RecursionError:  # within MAX_DEPTH, but called from deep in a stack already
@@ -198,6 +198,19 @@ class _FrontmatterReader:
         block.problems = self.problems + missing_fields(block)
         block.content_hash = content_hash(data, body)
         return block
+
+    def tab_message(self, mark, what: str, line: int) -> str | None:
+        """What to say when YAML stopped at a tab: its own words ("found character that cannot
+        start any token") do not say that YAML allows no tabs in indentation."""
+        if mark is None:
+            return None
+        lines = self.chunk.split("\n")
+        text = lines[mark.line] if mark.line < len(lines) else ""
+        if text[mark.column : mark.column + 1] != "\t" and "'\\t'" not in what:
+            return None
+        if not text[: mark.column].strip(" \t"):
+            return f"YAML syntax error: a tab is used for indentation at line {line + 1}; YAML needs spaces: replace the tab with spaces"
+        return f"YAML syntax error: a tab at line {line + 1} where YAML allows none: replace the tab with spaces"
 
     def read_type(self, block: Block, data: dict, nodes: dict) -> None:
         if "type" not in data:

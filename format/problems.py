@@ -33,6 +33,13 @@ FILE_START = Range.of(0, 0)
 ERROR = "error"
 WARNING = "warning"
 
+# The problems that leave a file's frontmatter unread (its Block has `readable=False`): the
+# index keeps problems, not that flag, so a block with one of these is broken.
+UNREADABLE_CODES: frozenset[str] = frozenset({
+    "unreadable", "too-large", "binary", "not-utf8",
+    "no-frontmatter", "unclosed-frontmatter", "yaml", "not-mapping",
+})
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

@@ -30,6 +30,7 @@ _NEW_BLOCK_COLUMNS = (*BLOCK_COLUMNS, "updated_at", "id", "created_at", "version
 _UNLINKED = (None, None, None, None, None)
 # Where relink's columns (type, refs, id_range, content_hash, record) sit in Read.values.
 _LINK_VALUES = [BLOCK_COLUMNS.index(name) for name in ("type", "refs", "id_range", "content_hash", "record")]
+_PROBLEMS = BLOCK_COLUMNS.index("problems")  # relink's last column: they tell a broken block
 _HISTORY_COLUMNS = ("block_id", "action", "timestamp", "block_key", "version", "path", "payload")
 
 
@@ -214,7 +215,8 @@ def _owners(reads: dict[str, Read], paths: list[str], next_id: int) -> dict[str,
 def _first_links(reads: dict[str, Read], paths: list[str], next_id: int, owners: dict[str, int]) -> dict[str, tuple]:
     """The link columns of every block, by path: link_problems, state, stale_cause,
     stale_reason and parent_id."""
-    rows = [(block_id, path, reads[path].key, *(reads[path].values[i] for i in _LINK_VALUES), None, None, None, None)
+    rows = [(block_id, path, reads[path].key, *(reads[path].values[i] for i in _LINK_VALUES), None, None, None, None,
+             reads[path].values[_PROBLEMS])
             for block_id, path in enumerate(paths, next_id)]
     parent = BLOCK_COLUMNS.index("parent_key")
     return {row[1]: (problems, state.state, state.cause, state.reason, owners.get(reads[row[1]].values[parent]))
