@@ -123,6 +123,15 @@ def cycle_problems(cycles: list[list[str]], by_id: Mapping[str, Sequence[Linkabl
     return problems
 
 
+def suggestion_for(block_type: str, ref: Ref, suggest: Suggestions) -> str | None:
+    """The closest id to a reference that names no block: for a parent, only an id of a type
+    the parent rule allows; for a dependency, any id."""
+    if ref.kind == "parent" and block_type in TYPES:
+        allowed = allowed_parents(block_type)
+        return suggest(ref.target, allowed) if allowed else None
+    return suggest(ref.target)
+
+
 def _check_ref(block: Linkable, ref: Ref | list, by_id: Mapping, suggest: Suggestions, problems: list[Problem]) -> None:
     ref = Ref(ref[0], ref[1], ref[2], ref[3])
     word = "parent" if ref.kind == "parent" else "dependency"
@@ -131,11 +140,7 @@ def _check_ref(block: Linkable, ref: Ref | list, by_id: Mapping, suggest: Sugges
         return
     targets = by_id.get(ref.target)
     if not targets:
-        if ref.kind == "parent" and block.type in TYPES:  # only an id the parent rule allows
-            allowed = allowed_parents(block.type)
-            suggestion = suggest(ref.target, allowed) if allowed else None
-        else:
-            suggestion = suggest(ref.target)
+        suggestion = suggestion_for(block.type, ref, suggest)
         hint = f"did you mean `{suggestion}`?" if suggestion else "create that block or fix the id"
         problems.append(Problem("unknown-ref", f"{word} `{ref.target}` names no block: {hint}", _range(ref.range)))
         return

@@ -9,6 +9,7 @@ import asyncio
 from lsprotocol import types
 
 from cinefile.format.catalog import TYPE_NAMES
+from cinefile.format.links import Suggestions, suggestion_for
 from cinefile.format.parse import closest
 from cinefile.format.stale import FRESH
 
@@ -60,7 +61,8 @@ def _fixes(ls: CinefileServer, node: Node, problem, lines) -> list[types.CodeAct
         ref = next((r for r in node.refs if r.range == problem.range), None)
         if ref is None:
             return actions
-        suggestion = closest(ref.target, ls.model.by_id.keys())
+        typed_ids = ((n.id, n.type) for owners in ls.model.by_id.values() for n in owners)
+        suggestion = suggestion_for(node.type, ref, Suggestions(typed_ids))  # as the diagnostic says
         if suggestion:
             builder = EditBuilder(ls)
             builder.replace(node.path, ref.range, suggestion, lines)

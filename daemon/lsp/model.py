@@ -15,7 +15,7 @@ from typing import Iterable
 from cinefile.format.block import Block, Ref
 from cinefile.format.catalog import phase_of
 from cinefile.format.problems import Problem, Range
-from cinefile.format.stale import FRESH, StaleInput, Staleness, compute_staleness
+from cinefile.format.stale import FRESH, StaleInput, Staleness, broken_reason, compute_staleness
 
 HEAD_LINES = 4
 ROW_COLUMNS = "key, path, type, title, tags, refs, content_hash, record, id_range, problems, content, frontmatter"
@@ -48,7 +48,7 @@ class Node:
         return phase_of(self.type) or ""
 
     def stale_input(self) -> StaleInput:
-        return StaleInput(self.content_hash, self.inputs, self.record)
+        return StaleInput(self.content_hash, self.inputs, self.record, broken_reason(self.problems))
 
 
 def head_of(body: str) -> str:
@@ -187,7 +187,7 @@ class Model:
         if owns_id and node.id in self._stale:
             return self._stale[node.id]
         upstream = {n.id: n.stale_input() for n in self.upstream(node)}
-        if len(upstream) == 1:
+        if len(upstream) == 1 and upstream[node.id].broken is None:
             return Staleness(FRESH)
         states = compute_staleness(upstream)
         # Every upstream state is exact too (its own inputs are all upstream): keep them.

@@ -103,3 +103,27 @@ async def test_approve_still(client):
     text = (client.root / "shooting/shot-2a.md").read_text()
     assert "approved: true" in text and text.endswith("behind her.\n")
     assert uri == uri_for(client, "shooting/shot-2a.md")
+
+
+async def test_a_misspelt_parent_is_fixed_only_to_an_allowed_parent(client):
+    """`parent: scene-l` on a shot: the fix is a scene or breakdown id, as the diagnostic's
+    did-you-mean says, never the closest id of another type."""
+    text = "---\ntype: shot\nparent: scene-1-breakdow\n---\n"
+    _, actions = await actions_in(client, "shooting/shot-8.md", text, "scene-1-breakdow", 1)
+    assert "Change to `scene-1-breakdown`" in actions
+    text = "---\ntype: shot\nparent: mar\n---\n"  # `mara` is a character: no parent of a shot
+    _, actions = await actions_in(client, "shooting/shot-9.md", text, "mar", 1)
+    assert not [title for title in actions if title.startswith("Change to")]
+
+
+async def test_a_broken_block_is_broken_in_the_editor_and_its_dependents_stale(client):
+    """A tab in a character's frontmatter: hover says broken, and a scene made from it is
+    stale because it cannot be read."""
+    uri = open_block(client, "design/mara.md", "---\ntype: character\ntitle: Mara\ntags:\n\t- lead\n---\nMara.\n")
+    found = await diagnostics_where(client, uri, lambda d: "yaml" in codes(d), "the YAML error")
+    assert any("tab" in d.message for d in found)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri_for(client, "story/scene-2.md")),
+        position=position_of(client, (client.root / "story/scene-2.md").read_text(), "mara")))
+    assert hover is not None and "broken" in hover.contents.value
+    close_block(client, uri)
