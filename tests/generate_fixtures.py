@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 
 import pytest
 
+from cinefile.daemon.api import ProjectAPI
 from cinefile.daemon.generate import http as http_module
 from cinefile.daemon.project import Project
 from cinefile.daemon.generate.http import Clock
@@ -58,12 +60,17 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def generator(sample, index_of, fake, keys, clock):
-    """A Generator on the sample film, talking to the fake APIs."""
+    """A Generator on the sample film, talking to the fake APIs, whose results the project API
+    writes as `generate` does. The sample's bodies are hand-written: these tests are about the
+    providers, so results replace them (`overwrite`) unless told otherwise."""
     with contextlib.ExitStack() as stack:
-        def make(**options) -> Generator:
+        def make(overwrite: bool = True, **options) -> Generator:
             project = Project(sample.root)  # reads cinefile.toml afresh
             index = options.pop("index", None) or index_of(project)
-            return stack.enter_context(Generator(project, index, keys=options.pop("keys", keys), clock=clock, **options))
+            api = ProjectAPI(project, index=index)
+            write = functools.partial(api.write_result, overwrite=overwrite)
+            return stack.enter_context(Generator(project, index, keys=options.pop("keys", keys), clock=clock, apply=write,
+                                                 **options))
 
         yield make
 

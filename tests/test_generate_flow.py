@@ -6,7 +6,7 @@ import _thread
 import json
 
 import pytest
-from cinefile.daemon.generate.keys import Keys, Secret, find_keys
+from cinefile.daemon.generate.keys import find_keys
 from cinefile.daemon.generate.runner import DONE, FAILED, run_batch
 from cinefile.daemon.index.sync import open_index, sync
 from cinefile.daemon.project import Project
@@ -34,7 +34,7 @@ def test_key_lookup_order():
 
 
 def test_cli_generates_text_and_a_still_and_summarises(sample, cli, env_keys):
-    result = cli("generate", "scene-1", "logline", cwd=sample.root)
+    result = cli("generate", "scene-1", "logline", "--overwrite", cwd=sample.root)
     assert result.exit_code == 0, result.output
     assert "done 2 · cached 0 · failed 0 · cost $0.0000" in result.output
     result = cli("generate", "shot-1a", "--kind", "image", cwd=sample.root)
@@ -59,6 +59,17 @@ def test_cli_dry_run_prints_prompt_model_and_estimate_and_calls_nothing(sample, 
     assert snapshot(sample) == before
 
 
+def test_cli_dry_run_says_which_text_it_would_keep(sample, cli, fake):
+    result = cli("generate", "scene-1", "--dry-run", cwd=sample.root)
+    assert result.exit_code == 0, result.output
+    assert "would skip scene-1 (text): kept: its text was written by hand (never generated)" in result.output
+    assert "0 to run, about $0.0000 in all; nothing was run" in result.output
+    data = json.loads(cli("generate", "scene-1", "--dry-run", "--json", cwd=sample.root).stdout)
+    assert data["jobs"] == [] and [k["id"] for k in data["kept"]] == ["scene-1"]
+    data = json.loads(cli("generate", "scene-1", "--dry-run", "--json", "--overwrite", cwd=sample.root).stdout)
+    assert [j["id"] for j in data["jobs"]] == ["scene-1"] and data["kept"] == []
+
+
 def test_cli_mock_mode_is_said_once_and_works_offline(sample, cli, fake):
     result = cli("generate", "--phase", "design", "--kind", "image", cwd=sample.root)
     assert result.exit_code == 0, result.output
@@ -70,8 +81,8 @@ def test_cli_bad_input_is_one_line_with_exit_code_2(sample, cli, fake):
     for args, message in (
         ((), "say what to generate"),
         (("nope",), "no block `nope`"),
-        (("scene-1", "--kind", "smell"), "--kind smell: use one of text, image, video, audio"),
-        (("--phase", "editing"), "--phase editing: use one of Story, Design, Shooting"),
+        (("scene-1", "--kind", "smell"), "--kind smell: unknown; use one of text, image, video, audio"),
+        (("--phase", "editing"), "--phase editing: unknown (did you mean `shooting`?); use one of story, design, shooting"),
         (("scene-1", "--stale"), "say what to generate"),
     ):
         result = cli("generate", *args, cwd=sample.root)
@@ -102,10 +113,20 @@ def test_cli_stills_before_video_with_approve(sample, cli, fake):
     assert roles == ["still", "video"]
 
 
-def test_cli_stale_regenerates_stale_blocks(sample, cli, fake, index_of):
+def test_cli_stale_keeps_hand_written_text_and_overwrite_replaces_it(sample, cli, fake, index_of):
+    """The sample's stale blocks were written by hand: --stale skips them, saying why and
+    what to do, and changes nothing (exit 0: keeping them is the rule, not a failure);
+    --overwrite regenerates them, and they are fresh."""
     stale = [r["key"] for r in index_of(sample).blocks("state = 'stale'")]
     assert stale
+    before = snapshot(sample)
     result = cli("generate", "--stale", "-j", "2", cwd=sample.root)
+    assert result.exit_code == 0, result.output
+    assert f"done 0 · cached 0 · failed 0 · skipped {len(stale)}" in result.output
+    assert f"skipped {stale[0]} (text): kept: its text was written by hand (never generated); " \
+           "to replace it, generate with --overwrite" in result.output
+    assert snapshot(sample) == before
+    result = cli("generate", "--stale", "--overwrite", "-j", "2", cwd=sample.root)
     assert result.exit_code == 0 and f"done {len(stale)}" in result.output
     index = open_index(sample)
     try:
@@ -132,6 +153,7 @@ def test_cache_and_ledger_survive_deleting_the_index(sample, generator, fake, in
     gen = generator()
     text = gen.run(gen.plan("logline", "text"))
     still = gen.run(gen.plan("shot-1a", "image"))
+    assert (text.status, still.status) == (DONE, DONE)
     approve_then = gen.index.query("SELECT a.hash, b.role FROM block_assets b JOIN assets a ON a.id = b.asset_id")
     gen.index.close()
     for path in sample.root.glob("project.db*"):
@@ -143,7 +165,7 @@ def test_cache_and_ledger_survive_deleting_the_index(sample, generator, fake, in
         assert index.query("SELECT a.hash, b.role FROM block_assets b JOIN assets a ON a.id = b.asset_id") == approve_then
         meta = json.loads(index.query("SELECT meta_json FROM assets")[0]["meta_json"])
         assert meta["model"] == "black-forest-labs/flux-schnell" and meta["block"] == "shot-1a"
-        again = Generator(Project(sample.root), index, keys=keys, clock=clock)
+        again = Generator(Project(sample.root), index, keys=keys, clock=clock, apply=lambda job, result: None)
         created = len(fake.calls("POST", "/predictions"))
         assert again.run(again.plan("shot-1a", "image")).status == "cached"
         assert len(fake.calls("POST", "/predictions")) == created  # never paid twice
@@ -154,16 +176,36 @@ def test_cache_and_ledger_survive_deleting_the_index(sample, generator, fake, in
 
 
 def test_a_result_is_kept_even_when_writing_the_block_fails(sample, generator, fake):
+    """The file broke while its text was generated: the result is paid for and kept (cache,
+    ledger), the outcome says so, and once the file is fixed the same job costs nothing."""
     gen = generator()
     job = gen.plan("logline", "text")
-    (sample.root / "story/logline.md").write_text("---\ntype: logline\n---\nEdited meanwhile.\n")
+    path = sample.root / "story/logline.md"
+    good = path.read_text()
+    path.write_text("no frontmatter any more\n")
     outcome = gen.run(job)
-    assert outcome.status == FAILED and "changed on disk since the last sync" in outcome.message
-    assert "the result is kept" in outcome.message
+    assert outcome.status == FAILED and "story/logline.md: the file has no frontmatter" in outcome.message
+    assert "the result is kept: generate again to use it at no cost" in outcome.message
+    assert outcome.cost == fake.usage_cost  # it was paid for
     assert gen.cache.get(job.cache_key)["text"] == fake.answer and len(gen.ledger.entries()) == 1
-    sync(gen.project, gen.index)
+    assert path.read_text() == "no frontmatter any more\n"
+    path.write_text(good)
     calls = len(fake.calls("POST", "chat"))
     assert gen.run(job).status == "cached" and len(fake.calls("POST", "chat")) == calls
+    assert parse_block("story/logline.md", path.read_bytes()).body.startswith(fake.answer[:20])
+
+
+def test_text_edited_while_it_was_generated_is_kept(sample, generator, fake):
+    """The person edits the body while the model answers: their text stays, the outcome is
+    skipped and says why, and the result waits in the cache."""
+    gen = generator(overwrite=False)
+    job = gen.plan("logline", "text")
+    path = sample.root / "story/logline.md"
+    mine = "---\ntype: logline\n---\nMy own logline, typed meanwhile.\n"
+    fake.on_request = lambda request: path.write_text(mine) if "chat" in str(request.url) else None
+    outcome = gen.run(job)
+    assert outcome.status == "skipped" and outcome.kept_text and "kept: its text was written by hand" in outcome.message
+    assert path.read_text() == mine and gen.cache.get(job.cache_key) is not None
 
 
 def test_keys_never_reach_disk_db_history_exports_or_messages(sample, cli, env_keys, capfd, caplog):
@@ -172,12 +214,12 @@ def test_keys_never_reach_disk_db_history_exports_or_messages(sample, cli, env_k
     caplog.set_level(logging.DEBUG)  # every logger, httpx's included, at its most talkative
     fake = env_keys
     outputs = []
-    outputs.append(cli("generate", "scene-1", "logline", cwd=sample.root).output)
+    outputs.append(cli("generate", "scene-1", "logline", "--overwrite", cwd=sample.root).output)
     outputs.append(cli("generate", "shot-1a", "--kind", "image", cwd=sample.root).output)
     outputs.append(cli("approve", "shot-1a", cwd=sample.root).output)
     outputs.append(cli("generate", "shot-1a", "--kind", "video", cwd=sample.root).output)
     fake.queued["chat"].append(or_error(401, f"User not found. Bearer {OPENROUTER_KEY}"))  # even if a server echoes it
-    outputs.append(cli("generate", "concept", "--force", cwd=sample.root).output)
+    outputs.append(cli("generate", "concept", "--force", "--overwrite", cwd=sample.root).output)
     outputs.append(cli("models", "--json", cwd=sample.root).output)
     outputs.append(cli("export", cwd=sample.root).output)
     outputs.append(cli("cost", cwd=sample.root).output)
@@ -217,12 +259,12 @@ def test_ctrl_c_cancels_in_flight_predictions_and_leaves_nothing_half_written(sa
 def test_models_command_lists_draft_and_final_with_prices(sample, cli, env_keys):
     result = cli("models", "--kind", "text", "--draft", "--json", cwd=sample.root)
     assert result.exit_code == 0, result.output
-    listed = {m["id"]: m for m in json.loads(result.output)}
+    listed = {m["id"]: m for m in json.loads(result.output)["models"]}
     assert set(listed) == {"meta-llama/llama-3.2-3b-instruct:free", "cheap/tiny-model", "openai/gpt-4o-mini"}
     assert listed["cheap/tiny-model"]["usd_per_1k_tokens"] == pytest.approx(0.0003)
     assert listed["cheap/tiny-model"]["price"] == "$0.00030/1k tokens"
     result = cli("models", "--kind", "video", "--final", "--json", cwd=sample.root)
-    videos = {m["id"]: m for m in json.loads(result.output)}
+    videos = {m["id"]: m for m in json.loads(result.output)["models"]}
     assert videos["minimax/video-01"]["start_image_field"] == "first_frame_image"
     assert videos["minimax/video-01"]["price"] == "$0.1000/s of run time (table)"
     assert "wan-video/wan-2.2-t2v-fast" not in videos
@@ -230,9 +272,35 @@ def test_models_command_lists_draft_and_final_with_prices(sample, cli, env_keys)
     assert "jaaari/kokoro-82m" in table and "meta/musicgen" in table
 
 
-def test_models_without_keys_says_what_to_set(sample, cli, fake):
-    result = cli("models", "--kind", "image", cwd=sample.root)
-    assert result.exit_code == 1 and "listing Replicate models needs a key: set REPLICATE_API_TOKEN" in result.output
+def test_models_without_keys_says_the_mock_runs_and_what_a_key_would_run(sample, cli, fake):
+    """No keys and no list fetched yet: what runs is the mock, said plainly per provider, then
+    what would run with the key: the final text model cinefile defaults to, and what
+    cinefile.toml names. No network, and not a failure."""
+    (sample.root / "cinefile.toml").write_text('name = "Night Ferry"\n[models.draft]\nimage = "black-forest-labs/flux-schnell"\n')
+    result = cli("models", cwd=sample.root)
+    assert result.exit_code == 0, result.output
+    assert "no OpenRouter key: text runs on the free mock; with OPENROUTER_API_KEY these would run:" in result.output
+    assert "no Replicate key: image, video and audio run on the free mock; with REPLICATE_API_TOKEN these would run:" \
+        in result.output
+    assert "text draft: the cheapest OpenRouter model under $0.001 per 1k tokens" in result.output
+    data = json.loads(cli("models", "--kind", "image", "--json", cwd=sample.root).output)
+    assert data["notes"][0] == "no Replicate key: image runs on the free mock; with REPLICATE_API_TOKEN these would run:"
+    assert [(m["id"], m["mode"], m["price"], m["source"]) for m in data["models"]] == [
+        ("black-forest-labs/flux-schnell", "draft", "$0.0030/image (table)", "cinefile.toml")]
+    text = json.loads(cli("models", "--kind", "text", "--final", "--json", cwd=sample.root).output)
+    assert [(m["id"], m["source"]) for m in text["models"]] == [("anthropic/claude-sonnet-4.5", "default")]
+    assert fake.log == [] and data["errors"] == []
+
+
+def test_models_without_a_key_lists_the_last_list_fetched(sample, cli, env_keys, monkeypatch):
+    """Once a list was fetched with a key, a session without it still shows that list."""
+    assert cli("models", "--kind", "text", cwd=sample.root).exit_code == 0
+    monkeypatch.delenv("OPENROUTER_API_KEY")
+    calls = len(env_keys.log)
+    data = json.loads(cli("models", "--kind", "text", "--draft", "--json", cwd=sample.root).output)
+    assert data["notes"] == ["no OpenRouter key: text runs on the free mock; with OPENROUTER_API_KEY these would run:"]
+    assert {m["id"] for m in data["models"]} == {"meta-llama/llama-3.2-3b-instruct:free", "cheap/tiny-model", "openai/gpt-4o-mini"}
+    assert {m["source"] for m in data["models"]} == {"cached list"} and len(env_keys.log) == calls
 
 
 def test_every_command_has_help_with_an_example(cli):

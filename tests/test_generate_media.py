@@ -8,13 +8,18 @@ import json
 import httpx
 import pytest
 
+from cinefile.daemon.api import ProjectAPI
 from cinefile.daemon.generate import GenerationError
 from cinefile.daemon.generate.runner import CANCELLED, DONE, FAILED
-from cinefile.daemon.generate.writeback import approve
 from cinefile.format.parse import parse_block
 
 from fake_apis import PNG, MP4, REPLICATE_KEY, Reply, problem
 from generate_fixtures import clock, fake, generator, keys  # noqa: F401  (fixtures)
+
+
+def approve(project, index, block_id: str) -> None:
+    """Approve the block's newest still, through the project API as `cinefile approve` does."""
+    ProjectAPI(project, index=index).approve([block_id])
 
 
 def files_in_assets(project) -> list[str]:

@@ -10,7 +10,7 @@ import wave
 import pytest
 from PIL import Image
 
-from cinefile.daemon.generate import GenerationError, estimate, generate_block
+from cinefile.daemon.api import ProjectAPI
 from cinefile.daemon.generate.assets import AssetStore
 from cinefile.daemon.generate.keys import Keys
 from cinefile.daemon.generate.providers import mock as mock_module
@@ -88,24 +88,32 @@ def test_mock_audio_speaks_with_espeak(tmp_path):
     assert seconds("Lift the ramp, love.") < seconds("Lift the ramp, love. " * 5)
 
 
-def test_generate_block_api_in_mock_mode_links_everything(sample, index_of, monkeypatch):
-    index = index_of(sample)
+def only_job(api: ProjectAPI, key: str, kind: str):
+    """The planned job of one target, failing with the reason when it cannot be planned."""
+    plan = api.plan_generation([(key, kind)], keys=Keys(), overwrite=True)
+    assert not plan.errors, plan.errors[0].message
+    return plan.jobs[0]
+
+
+def test_the_api_in_mock_mode_links_everything_caches_and_cancels(sample, index_of):
+    api = ProjectAPI(sample, index=index_of(sample))
     progress = []
-    outcome = generate_block(sample, index, "shot-1a", "image", keys=Keys(), progress=progress.append)
-    assert outcome.status == "done" and outcome.job.provider == "mock" and progress == ["running"]
-    again = generate_block(sample, index, "shot-1a", "image", keys=Keys())
+    (outcome,) = api.generate([("shot-1a", "image")], keys=Keys(), on_progress=lambda job, stage: progress.append(stage)).outcomes
+    assert outcome.status == "done" and outcome.job.provider == "mock" and progress == ["planned", "running"]
+    (again,) = api.generate([("shot-1a", "image")], keys=Keys()).outcomes
     assert again.status == "cached" and again.assets == outcome.assets
     cancel = threading.Event()
     cancel.set()
-    assert generate_block(sample, index, "logline", keys=Keys(), cancel=cancel).status == "cancelled"
-    job = estimate(sample, index, "scene-1", "text", keys=Keys())
-    assert job.estimate == 0 and job.model == "mock" and "The Ramp" in job.prompt
-    with pytest.raises(GenerationError, match="no block `nope`"):
-        generate_block(sample, index, "nope", keys=Keys())
+    (cancelled,) = api.generate([("logline", "text")], keys=Keys(), cancel=cancel).outcomes
+    assert cancelled.status == "cancelled"
+    job = only_job(api, "scene-1", "text")
+    assert job.estimate == 0 and job.model == "mock" and "The Ramp" in job.prompt and api.cost_text(job) == "mock, free"
+    (failed,) = api.generate([("nope", "text")], keys=Keys()).outcomes
+    assert failed.status == "failed" and "no block `nope`" in failed.message
 
 
 def test_prompt_follows_dependencies_transitively(sample, index_of):
-    job = estimate(sample, index_of(sample), "shot-1b", "image", keys=Keys())
+    job = only_job(ProjectAPI(sample, index=index_of(sample)), "shot-1b", "image")
     # shot-1b names only its parent; the scene above it brings Mara, her raincoat, the deck, the style.
     assert "A deckhand in her second season" in job.prompt and "sodium orange" in job.prompt
 
@@ -113,15 +121,15 @@ def test_prompt_follows_dependencies_transitively(sample, index_of):
 def test_project_template_overrides_the_built_in_one(sample, index_of):
     (sample.root / "prompts").mkdir()
     (sample.root / "prompts" / "scene.md").write_text("Scene $title for $project costs $$5.\nCast: $characters\n")
-    index = index_of(sample)
-    job = estimate(sample, index, "scene-1", "text", keys=Keys())
+    api = ProjectAPI(sample, index=index_of(sample))
+    job = only_job(api, "scene-1", "text")
     assert job.template == "prompts/scene.md"
     assert job.prompt.startswith("Scene The Ramp for Night Ferry costs $5.\nCast: Mara: # Mara\n\nA deckhand")
     (sample.root / "prompts" / "scene.md").write_text("Scene $titel\n")
-    with pytest.raises(GenerationError, match=r"prompts/scene.md: unknown variable \$titel: use one of \$project"):
-        estimate(sample, index, "scene-1", "text", keys=Keys())
+    (error,) = api.plan_generation([("scene-1", "text")], keys=Keys()).errors
+    assert error.message.startswith("prompts/scene.md: unknown variable $titel: use one of $project")
     (sample.root / "prompts" / "shot.image.md").write_text("Still of $title\n")
-    assert estimate(sample, index, "shot-1a", "image", keys=Keys()).prompt == "Still of Wide on the car deck\n"
+    assert only_job(api, "shot-1a", "image").prompt == "Still of Wide on the car deck\n"
 
 
 def test_set_body_keeps_the_frontmatter_bytes():

@@ -22,13 +22,20 @@ from __future__ import annotations
 
 from .blocks import AssetLink, BlockCard, Blocks, BlockSummary, ProblemInfo, Snapshot
 from .core import Applied, BlockText, Core, FileChange, NoSuchBlock, WriteConflict
+from .film import ExportResult, FilmIO, SkippedFormat
+from .generation import Generation, GenerationPlan, ListedModel, ModelListing, TargetIssue
+from .history import History, Revision, Undone
 from .rename import Rename
+from .review import Approved, FreshResult, Review
 from .status import ProjectStatus, Status
 
 
-class ProjectAPI(Blocks, Status, Rename, Core):
+class ProjectAPI(FilmIO, Generation, Blocks, Status, Rename, Review, History, Core):
     """A project opened for work: `ProjectAPI.open(folder)`, or `ProjectAPI(Project(root))`."""
 
 
 __all__ = ["ProjectAPI", "Applied", "AssetLink", "BlockCard", "BlockSummary", "BlockText", "Core", "FileChange",
-           "NoSuchBlock", "ProblemInfo", "ProjectStatus", "Snapshot", "WriteConflict"]
+           "NoSuchBlock", "ProblemInfo", "ProjectStatus", "Snapshot", "WriteConflict",
+           "ExportResult", "FilmIO", "SkippedFormat",
+           "Approved", "FreshResult", "History", "Review", "Revision", "Undone",
+           "Generation", "GenerationPlan", "ListedModel", "ModelListing", "TargetIssue"]

@@ -1,34 +1,23 @@
-"""Generation: story text, stills, video and audio for blocks, from OpenRouter, Replicate or a mock.
+"""Generation's machinery: story text, stills, video and audio for blocks, from OpenRouter,
+Replicate or a free offline mock. Front ends go through the project API (`Generation` in
+`cinefile/daemon/api/generation.py`), which calls this and holds the rules.
 
-The API the CLI and the language server use:
+- `plan.py` plans a job (model, provider, prompt, cost estimate, cache key) without calling a
+  generation API; `runner.py` runs planned jobs, one or in waves, with progress and cancel,
+  and hands each result to the API's `apply` hook: it writes no block file itself.
+- `writeback.py` turns a result and the block's current text into a FileChange (text into the
+  body with `generated` recorded, or media linked); `own_text.py` says when a body is a
+  person's own text, which generated text never replaces unless asked.
+- `catalog.py` (the models), `costs.py` (prices and estimates), `ledger.py` (what was spent),
+  `cache.py` (never paying twice), `assets.py` (media stored by hash), `keys.py` (API keys,
+  env first, then an editor's session keys), `without_keys.py` (what is said when a key is
+  missing), `settings.py` (cinefile.toml), `providers/`.
 
-    from cinefile.daemon.generate import generate_block, estimate, approve, find_keys
-
-    keys = find_keys(session={"openrouter": key_from_editor})   # env first, then session keys
-    job = estimate(project, index, "scene-1", kind="text")       # plan only: job.prompt, job.model,
-                                                                 # job.estimate (USD), job.provider
-    outcome = generate_block(project, index, "scene-1", kind="text", mode=None, keys=keys,
-                             cancel=threading.Event(), progress=lambda stage: ...)
-    outcome.status   # "done", "cached", "failed" or "cancelled"; outcome.message says why
-    approve(project, index, "shot-1a")                           # approve its newest still
-
-- `kind` is text, image, video or audio; `mode` is None (the block's `mode:` or cinefile.toml's),
-  "draft" or "final".
-- `generate_block` raises GenerationError (a UserError: one line for the user) when the request
-  itself is wrong (unknown block, kind not for this type, no approved still for a video, ...).
-  Failures while running (refused key, no credit, timeout, bad answer) come back as an
-  Outcome with status "failed", and leave the block file untouched.
-- Setting `cancel` aborts: remote predictions are cancelled, nothing is written.
-- `progress(stage)` is told "running", "submitted", "polling", "streaming", "downloading", "cached".
-- Kinds without a key run on the mock provider; `mock=True` forces it for all.
-
-For batches: `Generator` and `run_batch` in `runner.py`.
+Kinds without a key run on the mock provider; `mock=True` forces it for all.
 """
 
 from .errors import Cancelled, GenerationError
 from .keys import Keys, find_keys
-from .runner import Generator, Outcome, estimate, generate_block, run_batch
-from .writeback import approve
+from .runner import BatchResult, Generator, Outcome, run_batch
 
-__all__ = ["Cancelled", "GenerationError", "Keys", "find_keys", "Generator", "Outcome", "estimate", "generate_block",
-           "run_batch", "approve"]
+__all__ = ["BatchResult", "Cancelled", "GenerationError", "Keys", "find_keys", "Generator", "Outcome", "run_batch"]

@@ -124,14 +124,22 @@ class Catalog:
 
     def models(self, kind: str, refresh: bool = False) -> list[ModelInfo]:
         if not refresh:
-            rows = self.index.query("SELECT fetched_at, data FROM model_catalog WHERE kind = ?", [kind])
-            if rows and self.now() - rows[0]["fetched_at"] < self.ttl:
-                return [ModelInfo(**m) for m in json.loads(rows[0]["data"])]
+            cached = self.cached(kind)
+            if cached is not None and self.now() - cached[0] < self.ttl:
+                return cached[1]
         models = self._fetch(kind)
         with self.index.write() as db:
             db["model_catalog"].upsert({"kind": kind, "fetched_at": self.now(),
                                         "data": json.dumps([asdict(m) for m in models])}, pk="kind")
         return models
+
+    def cached(self, kind: str) -> tuple[float, list[ModelInfo]] | None:
+        """When the list of `kind` was last fetched, and the list, however old; None if never.
+        Without a key it is what cinefile can say about the models a key would use."""
+        rows = self.index.query("SELECT fetched_at, data FROM model_catalog WHERE kind = ?", [kind])
+        if not rows:
+            return None
+        return rows[0]["fetched_at"], [ModelInfo(**m) for m in json.loads(rows[0]["data"])]
 
     def _fetch(self, kind: str) -> list[ModelInfo]:
         if kind == "text":

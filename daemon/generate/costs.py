@@ -41,3 +41,24 @@ def estimate_replicate(price: dict[str, float]) -> float:
     if "per_second" in price:
         return price["per_second"] * price.get("seconds", 60)
     return price.get("per_run", 0.0)
+
+
+def price_text(settings: Settings, model: ModelInfo) -> str:
+    """A model's price as `cinefile models` shows it: OpenRouter's per 1k tokens; for
+    Replicate, which publishes none, cinefile's table (or `[prices]` in cinefile.toml)."""
+    if model.provider == "openrouter":
+        return f"${model.price_per_1k:.5f}/1k tokens" if model.price_per_1k is not None else "variable"
+    kind = "audio" if model.kind in ("speech", "music") else model.kind
+    price = replicate_price(settings, model.id, kind, "draft" if model.draft else "final")
+    if "per_image" in price:
+        return f"${price['per_image']:.4f}/image (table)"
+    if "per_second" in price:
+        return f"${price['per_second']:.4f}/s of run time (table)"
+    return f"${price.get('per_run', 0.0):.4f}/run (table)"
+
+
+def cost_text(estimate: float, provider: str) -> str:
+    """An estimate as short as a code action's title can take: `~$0.003`, or `mock, free`."""
+    if provider == "mock":
+        return "mock, free"
+    return f"~${estimate:.4f}".rstrip("0").rstrip(".") if estimate >= 0.0001 else "~$0"

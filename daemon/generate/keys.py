@@ -17,6 +17,15 @@ ENV_NAMES: dict[str, tuple[str, ...]] = {
     "replicate": ("REPLICATE_API_KEY", "REPLICATE_API_TOKEN", "COPILOT_REPLICATE_API_KEY"),
 }
 
+# The name and the variable to set that a message about a missing key gives, by provider.
+KEY_HINTS: dict[str, tuple[str, str]] = {"openrouter": ("OpenRouter", "OPENROUTER_API_KEY"),
+                                         "replicate": ("Replicate", "REPLICATE_API_TOKEN")}
+
+
+def provider_of(kind: str) -> str:
+    """Whose key a kind of generation (or a model list: speech, music) needs."""
+    return "openrouter" if kind == "text" else "replicate"
+
 
 class Secret:
     __slots__ = ("_value",)

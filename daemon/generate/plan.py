@@ -19,7 +19,7 @@ from .cache import cache_key
 from .catalog import Catalog, ModelInfo, start_image_field
 from .costs import estimate_replicate, estimate_text, replicate_price
 from .errors import GenerationError
-from .keys import Keys
+from .keys import Keys, provider_of
 from .prompts import build_context, render, template_for
 from .providers.base import KINDS
 from .providers.replicate import ASSET_PREFIX
@@ -77,11 +77,9 @@ def seed_for(key: str) -> int:
 
 
 def provider_for(kind: str, keys: Keys, mock: bool) -> str:
-    if mock:
-        return "mock"
-    if kind == "text":
-        return "openrouter" if keys.openrouter else "mock"
-    return "replicate" if keys.replicate else "mock"
+    """The provider that runs a kind: its own with a key, else the mock."""
+    provider = provider_of(kind)
+    return provider if not mock and getattr(keys, provider) is not None else "mock"
 
 
 def approved_still(row: dict, store: AssetStore) -> str | None:

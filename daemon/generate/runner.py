@@ -1,10 +1,12 @@
-"""Running generations: one block (`generate_block`, for the language server) or a batch (the CLI).
+"""Running planned generations, one (`Generator.run`) or a batch (`run_batch`), for the project API.
 
 A job goes: request cache (unless forced) -> budget check -> provider -> result kept (asset
-files, `assets/meta`, request cache, ledger) -> block file written -> synced. The result is
-kept before the block is touched, so a paid generation is never lost, even when writing fails.
-An abort (the `cancel` event, or Ctrl-C in a batch) cancels remote predictions; since every
-file is written whole or not at all, nothing is left half-written.
+files, `assets/meta`, request cache, ledger) -> handed out through the `apply` hook. The runner
+writes no block file: the project API's hook turns the result into a FileChange and writes it
+through its guarded write, or hands it to the language server, which sends it to the editor.
+The result is kept before it is handed out, so a paid generation is never lost, even when
+writing it fails. An abort (the `cancel` event, or Ctrl-C in a batch) cancels remote
+predictions; a result that arrives after it stays in the cache and is not handed out.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime
+import functools
 import json
 import signal
 import threading
@@ -35,9 +38,10 @@ from .providers.mock import Mock
 from .providers.openrouter import OpenRouter
 from .providers.replicate import Replicate
 from .settings import settings_of
-from .writeback import attach_asset, write_text
+from .writeback import TextKept
 
 DONE, CACHED, FAILED, CANCELLED, SKIPPED = "done", "cached", "failed", "cancelled", "skipped"
+KEPT_NOTE = "the result is kept: generate again to use it at no cost"
 
 
 @dataclass
@@ -49,23 +53,27 @@ class Outcome:
     cost: float = 0.0
     job: Job | None = None
     assets: list[str] = field(default_factory=list)  # sha256 of what was linked
+    kept_text: bool = False  # skipped because the body is a person's own text (see own_text.py)
 
     def to_json(self) -> dict:
         return {"id": self.key, "kind": self.kind, "status": self.status, "message": self.message,
                 "cost_usd": round(self.cost, 6), "model": self.job.model if self.job else None,
-                "mode": self.job.mode if self.job else None, "assets": self.assets}
+                "mode": self.job.mode if self.job else None, "assets": self.assets, "kept_text": self.kept_text}
 
 
 class Generator:
-    """Everything one run of generation shares: providers, catalog, cache, ledger, budget."""
+    """Everything one run of generation shares: providers, catalog, cache, ledger, budget.
+
+    `apply(job, result)` is where results go (raising TextKept to keep a person's text, or a
+    UserError when writing fails); `kept_reason(job)` says why a job's text would be kept, so
+    it is skipped before anything is paid for. Without `apply` a Generator only plans."""
 
     def __init__(self, project: Project, index: Index, *, keys: Keys | None = None, mock: bool = False,
                  force: bool = False, cancel: threading.Event | None = None, clock: Clock | None = None,
-                 apply: Callable[[Job, GenResult], None] | None = None) -> None:
+                 apply: Callable[[Job, GenResult], None] | None = None,
+                 kept_reason: Callable[[Job], str | None] | None = None) -> None:
         self.project, self.index, self.force = project, index, force
-        # Instead of writing results into block files, hand them to `apply` (the language
-        # server turns them into an edit in the editor, so that undo works).
-        self.apply = apply
+        self.apply, self.kept_reason = apply, kept_reason
         self.settings = settings_of(project.config)
         self.keys = find_keys() if keys is None else keys
         self.cancel = cancel or threading.Event()
@@ -83,7 +91,6 @@ class Generator:
         self.planner = Planner(project, index, self.settings, self.keys, self.catalog, self.store, mock)
         self._budget_lock = threading.Lock()
         self._reserved = 0.0
-        self._write_lock = threading.Lock()
         self.budget_stopped = False
 
     def __enter__(self) -> "Generator":
@@ -107,12 +114,17 @@ class Generator:
 
     def run(self, job: Job, progress: Callable[[str], None] | None = None) -> Outcome:
         """Run one planned job. Never raises for what went wrong: the outcome says it."""
+        if self.apply is None:
+            raise TypeError("this Generator only plans: give it `apply` to run jobs")
         progress = progress or (lambda stage: None)
         if self.cancel.is_set():
             return Outcome(job.key, job.kind, CANCELLED, "cancelled before it started", job=job)
         if self.budget_stopped and job.estimate > 0:
             return Outcome(job.key, job.kind, SKIPPED, "not started: the budget is spent", job=job)
         try:
+            reason = self.kept_reason(job) if self.kept_reason is not None else None
+            if reason is not None:
+                return Outcome(job.key, job.kind, SKIPPED, reason, job=job, kept_text=True)
             return self._run(job, progress)
         except Cancelled:
             return Outcome(job.key, job.kind, CANCELLED, "cancelled; nothing was written", job=job)
@@ -173,45 +185,21 @@ class Generator:
                                 "cache_key": job.cache_key})
 
     def _apply(self, job: Job, result: GenResult, status: str, cost: float) -> Outcome:
-        if self.apply is not None:
+        outcome = Outcome(job.key, job.kind, status, cost=cost, job=job, assets=[a.sha256 for a in result.assets])
+        if self.cancel.is_set():  # too late to stop the provider, not to leave the block alone
+            outcome.status, outcome.message = CANCELLED, "cancelled; the result is kept in the cache, the block is unchanged"
+            return outcome
+        try:
             self.apply(job, result)
-            return Outcome(job.key, job.kind, status, cost=cost, job=job, assets=[a.sha256 for a in result.assets])
-        with self._write_lock:
-            row = self.index.block(job.key)
-            if row is None:
-                raise GenerationError(f"`{job.key}` disappeared while it was generated; the result is cached: "
-                                      "restore the block and run again")
-            try:
-                if job.kind == "text":
-                    generated = {"from": job.record, "model": job.model, "mode": job.mode, "at": _now()}
-                    write_text(self.project, self.index, row, result.text or "", generated)
-                else:
-                    for asset in result.assets:
-                        attach_asset(self.project, self.index, row, asset, job.role or "reference")
-                        row = self.index.block(job.key) or row
-            except UserError as error:
-                raise GenerationError(f"{error} (the result is kept: run the same command again to use it at no cost)") from None
-        return Outcome(job.key, job.kind, status, cost=cost, job=job, assets=[a.sha256 for a in result.assets])
+        except TextKept as error:  # the person edited the body while it was generated
+            outcome.status, outcome.message, outcome.kept_text = SKIPPED, str(error), True
+        except UserError as error:  # paid for, kept, not written: the outcome keeps its cost
+            outcome.status, outcome.message = FAILED, self._redact(f"{error} ({KEPT_NOTE})")
+        return outcome
 
 
 def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-
-
-def generate_block(project: Project, index: Index, key: str, kind: str = "text", mode: str | None = None, *,
-                   keys: Keys | None = None, cancel: threading.Event | None = None,
-                   progress: Callable[[str], None] | None = None, force: bool = False, mock: bool = False) -> Outcome:
-    """Generate one kind of content for one block. Raises GenerationError (a UserError) for bad
-    input found while planning; what goes wrong while running comes back in the Outcome."""
-    with Generator(project, index, keys=keys, mock=mock, force=force, cancel=cancel) as generator:
-        return generator.run(generator.plan(key, kind, mode), progress)
-
-
-def estimate(project: Project, index: Index, key: str, kind: str = "text", mode: str | None = None, *,
-             keys: Keys | None = None, mock: bool = False) -> Job:
-    """Plan without running: the exact prompt, model, provider and cost estimate."""
-    with Generator(project, index, keys=keys, mock=mock) as generator:
-        return generator.plan(key, kind, mode)
 
 
 @dataclass
@@ -221,6 +209,11 @@ class BatchResult:
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def complete(self) -> bool:
+        """Nothing failed, and nothing was left undone but a person's text, kept on purpose."""
+        return not any(o.status == FAILED or (o.status == SKIPPED and not o.kept_text) for o in self.outcomes)
 
     @property
     def cost(self) -> float:
@@ -251,9 +244,12 @@ def batch_levels(index: Index, keys: list[str]) -> list[list[str]]:
 
 
 def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | None, workers: int,
-              on_outcome: Callable[[Outcome], None] | None = None) -> BatchResult:
-    """Run many jobs, `workers` at a time, wave by wave. Ctrl-C cancels what is in flight."""
+              on_outcome: Callable[[Outcome], None] | None = None,
+              on_progress: Callable[[Job, str], None] | None = None) -> BatchResult:
+    """Run many jobs, `workers` at a time, wave by wave. Ctrl-C cancels what is in flight.
+    `on_progress(job, stage)` hears "planned", then the stages `Generator.run` reports."""
     on_outcome = on_outcome or (lambda outcome: None)
+    on_progress = on_progress or (lambda job, stage: None)
     result = BatchResult()
     kinds: dict[str, list[str]] = {}
     for key, kind in targets:
@@ -294,7 +290,8 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
                         except UserError as error:
                             finish(Outcome(key, kind, FAILED, str(error)))
                             continue
-                        future = pool.submit(generator.run, job)
+                        on_progress(job, "planned")
+                        future = pool.submit(generator.run, job, functools.partial(on_progress, job))
                         order[future] = len(order)
                         pending.add(future)
                 drain()

@@ -1,25 +1,22 @@
 """Generation from the editor: the code actions that offer it, with the estimated cost in
-their titles, and the `cinefile.generate` command that runs it with progress and
-cancellation, then applies the result as a WorkspaceEdit so that the editor's undo works.
+their titles, and the `cinefile.generate` command that runs it through the project API with
+progress and cancellation. Each result comes to the editor as a WorkspaceEdit computed from
+the open buffer, so that the editor's undo works.
 
 Without API keys (none in the environment, none handed over) generation runs in mock mode.
 """
 
 from __future__ import annotations
 
-import datetime
+import asyncio
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from cinefile.format.edit import EditError
-from cinefile.format.parse import parse_text
-
+from ..api.generation import Generation
 from ..errors import UserError
-from ..generate import Generator, find_keys
-from ..generate.plan import KIND_TYPES
-from ..generate.runner import CANCELLED, FAILED
-from ..generate.writeback import ROLE_OF_KIND, text_with_asset, text_with_generated
+from ..generate.providers.base import KINDS
+from ..generate.runner import CANCELLED, FAILED, SKIPPED
 from .commands import apply, block_named
 from .edits import EditBuilder
 from .model import Node
@@ -31,10 +28,7 @@ GENERATE_ACTION = "refactor.rewrite.cinefile.generate"
 MODES = ("draft", "final")
 _MEDIA_LABELS = {"image": "still", "video": "video", "audio": "audio"}
 
-
-def kinds_for(type_name: str) -> list[str]:
-    """What can be generated for a type; for shots, stills come before video."""
-    return [kind for kind in ("text", "image", "video", "audio") if type_name in KIND_TYPES[kind]]
+kinds_for = Generation.kinds_for  # code lens and actions offer these, in this order
 
 
 def audio_label(type_name: str) -> str:
@@ -49,40 +43,42 @@ def estimated(ls: CinefileServer, node: Node, kind: str, mode: str) -> str | Non
     key = (node.id, kind, mode, node.content_hash, tuple(sorted(ls.keys)), ls.model.generation if kind == "video" else 0)
     if key not in ls.estimates:
         try:
-            with Generator(ls.project, ls.index, keys=find_keys(session=ls.keys)) as generator:
-                job = generator.plan(node.id, kind, mode)
-            ls.estimates[key] = "mock, free" if job.provider == "mock" else cost_text(job.estimate)
-        except UserError as error:
-            # Not kept: what stops planning now (no approved still, a file with errors, a
-            # busy index) may be gone at the next request.
+            plan = ls.api.plan_generation([(node.id, kind)], mode, overwrite=True, keys=ls.keys)
+        except UserError as error:  # a broken cinefile.toml, say
             log.info("no %s generation for %s: %s", kind, node.id, error)
             return None
+        if not plan.jobs:
+            # Not kept: what stops planning now (no approved still, a file with errors, a
+            # busy index) may be gone at the next request.
+            log.info("no %s generation for %s: %s", kind, node.id, plan.errors[0].message if plan.errors else "")
+            return None
+        ls.estimates[key] = ls.api.cost_text(plan.jobs[0])
     return ls.estimates[key]
 
 
-def cost_text(cost: float) -> str:
-    return f"~${cost:.4f}".rstrip("0").rstrip(".") if cost >= 0.0001 else "~$0"
-
-
-def title_for(node: Node, kind: str, mode: str, cost: str) -> str:
+def title_for(node: Node, kind: str, mode: str, cost: str, replacing: bool = False) -> str:
     if kind == "text":
-        return f"Generate {node.type} ({mode}) · {cost}"
+        return f"Generate {node.type} ({mode}){', replacing your text' if replacing else ''} · {cost}"
     what = f"audio ({audio_label(node.type)})" if kind == "audio" else _MEDIA_LABELS[kind]
     return f"Generate {what} ({mode}) · {cost}"
 
 
 def generate_actions(ls: CinefileServer, node: Node) -> list[types.CodeAction]:
+    """One action per kind and mode the block takes. Text for a body the person wrote is
+    offered as "…, replacing your text" instead, and asks the command to overwrite."""
     if not ls.model.owns(node) or node.path in ls.model.buffers and node.path not in ls.model.disk:
         return []  # a block the index does not know yet: save it first
     actions = []
     for kind in kinds_for(node.type):
+        replacing = kind == "text" and ls.api.kept_text_reason(node.path, _text_of(ls, node.path)) is not None
         for mode in MODES if kind == "text" else ("draft",):
             cost = estimated(ls, node, kind, mode)
             if cost is None:
                 continue
-            title = title_for(node, kind, mode, cost)
+            title = title_for(node, kind, mode, cost, replacing)
+            arguments = [node.id, kind, mode] + ([{"overwrite": True}] if replacing else [])
             actions.append(types.CodeAction(title=title, kind=GENERATE_ACTION,
-                                            command=types.Command(title=title, command=GENERATE, arguments=[node.id, kind, mode])))
+                                            command=types.Command(title=title, command=GENERATE, arguments=arguments)))
     return actions
 
 
@@ -91,58 +87,56 @@ def cheapest_estimate(ls: CinefileServer, node: Node) -> str | None:
     return estimated(ls, node, kinds[0], "draft") if kinds else None
 
 
+def _text_of(ls: CinefileServer, path: str) -> str:
+    return "".join(ls.lines_of(path))
+
+
+def _options(value) -> bool:
+    """The fourth argument: {"overwrite": true} (or a bare true) replaces a person's text."""
+    if isinstance(value, dict):
+        return bool(value.get("overwrite"))
+    return value is True
+
+
 async def generate_command(ls: CinefileServer, *args) -> dict:
-    """[id, kind (text, image, video, audio; default text), mode (draft, final; default the block's)]."""
-    block_id, kind, mode = (list(args) + [None, "text", None][len(args):])[:3]
+    """[id, kind (text, image, video, audio; default text), mode (draft, final; default the
+    block's), options ({"overwrite": true} to replace text a person wrote)]."""
+    block_id, kind, mode, options = (list(args) + [None, "text", None, None][len(args):])[:4]
     kind = kind or "text"
     node = await block_named(ls, block_id)
-    if kind not in ("text", "image", "video", "audio") or mode not in (None, *MODES):
-        raise JsonRpcInvalidParams(f"cinefile.generate: expected [id, text|image|video|audio, draft|final], got {[block_id, kind, mode]}")
-    results = []
+    if kind not in KINDS or mode not in (None, *MODES) or not isinstance(options, (dict, bool, type(None))):
+        raise JsonRpcInvalidParams(f"cinefile.generate: expected [id, text|image|video|audio, draft|final, "
+                                   f"{{\"overwrite\": true}}?], got {list(args)}")
+    overwrite = _options(options)
+    loop = asyncio.get_running_loop()
     async with Work(ls, f"Generating {_MEDIA_LABELS.get(kind, kind)} for {node.id}") as work:
-        def run():
-            keys = find_keys(session=ls.keys)
-            with Generator(ls.project, ls.index, keys=keys, cancel=work.cancel,
-                           apply=lambda job, result: results.append((job, result))) as generator:
-                try:
-                    job = generator.plan(node.id, kind, mode)
-                except UserError as error:
-                    raise JsonRpcInvalidParams(str(error)) from None
-                work.report(f"{job.provider} · {job.model}", 5)
-                return generator.run(job, progress=lambda stage: work.report(stage))
+        def send(job, result) -> None:  # from the worker: the edit is computed and sent in the loop
+            asyncio.run_coroutine_threadsafe(_send_result(ls, job, result, overwrite), loop).result()
 
-        outcome = await work.run(run)
-        if work.cancel.is_set() and outcome.status != CANCELLED:
-            # Too late to stop the provider, but not to leave the block alone: the result is
-            # cached, so generating again costs nothing.
-            outcome.status, outcome.message = CANCELLED, "cancelled; the result is kept in the cache, the block is unchanged"
-    if outcome.status in (FAILED, CANCELLED) or not results:
-        if outcome.status == FAILED:
-            ls.notify_user(f"cinefile: generating {kind} for {node.id} failed: {outcome.message}", types.MessageType.Error)
-        return outcome.to_json()
-    await apply_result(ls, node, *results[0])
+        def progress(job, stage: str) -> None:
+            work.report(f"{job.provider} · {job.model}" if stage == "planned" else stage, 5 if stage == "planned" else None)
+
+        result = await work.run(lambda: ls.api.generate(
+            [(node.id, kind)], mode=mode, overwrite=overwrite, keys=ls.keys, cancel=work.cancel,
+            on_progress=progress, text_of=lambda path: _text_of(ls, path), on_result=send))
+        (outcome,) = result.outcomes
+    if outcome.status == FAILED:
+        ls.notify_user(f"cinefile: generating {kind} for {node.id} failed: {outcome.message}", types.MessageType.Error)
+    elif outcome.status == SKIPPED:
+        ls.notify_user(f"cinefile: {node.id}: {outcome.message}", types.MessageType.Warning)
+    elif outcome.status == CANCELLED:
+        log.info("generating %s for %s: %s", kind, node.id, outcome.message)
     return outcome.to_json()
 
 
-async def apply_result(ls: CinefileServer, node: Node, job, result) -> None:
-    """Send the generated text, or the new media links, to the editor as one edit."""
-    current = "".join(ls.lines_of(node.path))
-    block = parse_text(node.path, current)
-    try:
-        if job.kind == "text":
-            at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-            earlier = block.frontmatter.get("generated")
-            generated = (earlier if isinstance(earlier, dict) else {}) | {"from": job.record, "model": job.model,
-                                                                          "mode": job.mode, "at": at}
-            new = text_with_generated(current, block.body, result.text or "", generated)
-        else:
-            new = current
-            for asset in result.assets:
-                block = parse_text(node.path, new)
-                new = text_with_asset(new, node.path, block.title, block.body, block.frontmatter.get("assets"), asset,
-                                      job.role or ROLE_OF_KIND.get(job.kind, "reference"))
-    except EditError as error:
-        raise JsonRpcInvalidParams(f"{node.path}: {error} (the result is kept: generate again to use it at no cost)") from None
+async def _send_result(ls: CinefileServer, job, result, overwrite: bool) -> None:
+    """Send the generated text, or the new media links, to the editor as one edit, computed
+    from the buffer as it is now."""
+    change = ls.api.result_change(job, result, _text_of(ls, job.path), overwrite=overwrite)
     builder = EditBuilder(ls)
-    builder.change_text(node.path, current, new)
-    await apply(ls, f"Generate {job.kind} for {node.id}", builder)
+    if not builder.change_text(change.path, change.old_text, change.new_text):
+        return  # already there (the same still, linked before)
+    try:
+        await apply(ls, f"Generate {job.kind} for {job.key}", builder)
+    except JsonRpcInvalidParams as error:
+        raise UserError(str(error)) from None

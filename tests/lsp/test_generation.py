@@ -1,9 +1,11 @@
 """Generation from the editor, in mock mode (no API keys): the actions with their cost,
-stills before video, the `cinefile.generate` command end to end (progress, the edit
-applied, the asset written, the block fresh), and cancellation."""
+text the person wrote kept unless they pick "replacing your text", stills before video, the
+`cinefile.generate` command end to end (progress, the edit applied, the asset written, the
+block fresh), and cancellation."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import sqlite3
@@ -14,12 +16,24 @@ from lsprotocol import types
 from .conftest import close_block, codes, diagnostics_where, open_block, until
 
 
-async def titles(client, uri: str) -> list[str]:
+async def actions(client, uri: str) -> list[types.CodeAction]:
     found = await client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=uri), range=types.Range(
             start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
         context=types.CodeActionContext(diagnostics=[])))
-    return [action.title for action in found or []]
+    return list(found or [])
+
+
+def arguments_of(action) -> list:
+    """A code action's command arguments. The test client reads a CodeAction that carries a
+    command as a Command whose `command` is that command's dict, printed: read it back."""
+    if isinstance(action, types.CodeAction):
+        return list(action.command.arguments)
+    return list(ast.literal_eval(action.command)["arguments"])
+
+
+async def titles(client, uri: str) -> list[str]:
+    return [action.title for action in await actions(client, uri)]
 
 
 def generate(client, *arguments):
@@ -29,10 +43,14 @@ def generate(client, *arguments):
 
 async def test_actions_offer_draft_and_final_with_their_cost(client):
     """A scene offers its text in draft and final and its dialogue; a shot offers a still
-    but no video until a still is approved."""
+    but no video until a still is approved. scene-2's text was written by hand, so its text
+    actions say they replace it, and ask the command to."""
     scene = open_block(client, "story/scene-2.md")
-    found = await titles(client, scene)
-    assert "Generate scene (draft) · mock, free" in found and "Generate scene (final) · mock, free" in found
+    found = {action.title: action for action in await actions(client, scene)}
+    draft = found["Generate scene (draft), replacing your text · mock, free"]
+    assert "Generate scene (final), replacing your text · mock, free" in found
+    assert arguments_of(draft) == ["scene-2", "text", "draft", {"overwrite": True}]
+    assert not any(title.startswith("Generate scene (draft) ·") for title in found)
     assert "Generate audio (dialogue) (draft) · mock, free" in found
     close_block(client, scene)
     shot = open_block(client, "shooting/shot-1b.md")
@@ -42,11 +60,36 @@ async def test_actions_offer_draft_and_final_with_their_cost(client):
     close_block(client, shot)
 
 
-async def test_generating_text_applies_an_edit_and_makes_the_block_fresh(client):
-    """cinefile.generate on stale scene-1: progress begins and ends, the new body comes as
-    a WorkspaceEdit, and once the editor has applied and saved it, scene-1 is fresh."""
-    before = len(client.applied_edits)
+async def test_a_template_body_is_offered_plainly(client):
+    """The buffer decides: scene-2 open with its new-block template for a body offers plain
+    text generation, whatever the file on disk holds."""
+    path = client.root / "story/scene-2.md"
+    head = path.read_text().split("\n---\n", 1)[0]
+    scene = open_block(client, "story/scene-2.md", head + "\n---\n# The Storm\n\nOne continuous scene: where and when, action and dialogue.\n")
+    found = {action.title: action for action in await actions(client, scene)}
+    assert arguments_of(found["Generate scene (draft) · mock, free"]) == ["scene-2", "text", "draft"]
+    close_block(client, scene)
+
+
+async def test_hand_written_text_is_kept_unless_asked(client):
+    """cinefile.generate on scene-1, whose text a person wrote: skipped, no edit, the file as
+    it was, and a warning that says why and what to do."""
+    path = client.root / "story/scene-1.md"
+    before_text, before_edits = path.read_text(), len(client.applied_edits)
     result = await generate(client, "scene-1", "text", "draft")
+    assert result["status"] == "skipped" and result["kept_text"] is True
+    assert "kept: its text was written by hand" in result["message"]
+    assert len(client.applied_edits) == before_edits and path.read_text() == before_text
+    await until(lambda: any("scene-1: kept: its text was written by hand" in m.message and "replacing your text" in m.message
+                            for m in client.messages), what="the warning")
+
+
+async def test_generating_text_applies_an_edit_and_makes_the_block_fresh(client):
+    """cinefile.generate on stale scene-1, replacing its text as asked: progress begins and
+    ends, the new body comes as a WorkspaceEdit, and once the editor has applied and saved
+    it, scene-1 is fresh."""
+    before = len(client.applied_edits)
+    result = await generate(client, "scene-1", "text", "draft", {"overwrite": True})
     assert result["status"] == "done" and result["mode"] == "draft"
     assert len(client.applied_edits) == before + 1
     text = (client.root / "story/scene-1.md").read_text()
