@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from cinefile.daemon.api import ProjectAPI
 from cinefile.daemon.generate.runner import Generator
 from cinefile.daemon.index.sync import open_index, sync
 from cinefile.daemon.project import Project
@@ -46,7 +47,9 @@ def measure(root: Path, blocks: int = 20) -> list[dict]:
         sync(project, index)
         keys = [index.block_at(rel)["key"] for rel in scenes]
         per_block = []
-        with Generator(project, index, mock=True, force=True) as generator:
+        write = ProjectAPI(project, index=index).write_result
+        with Generator(project, index, mock=True, force=True,
+                       apply=lambda job, result: write(job, result, overwrite=True)) as generator:
             provider = generator.providers["mock"] = _TimedProvider(generator.providers["mock"])
             for key in keys:
                 started = time.perf_counter()

@@ -64,7 +64,7 @@ def test_list_filters(cli, sample):
     leads = json.loads(cli("list", "--tag", "lead", "--json", cwd=sample.root).output)
     assert [b["id"] for b in leads] == ["captain-ilse", "mara"]
     result = cli("list", "--type", "shoot", cwd=sample.root)
-    assert result.exit_code == 2 and "unknown type" in result.output
+    assert result.exit_code == 2 and "--type shoot: unknown (did you mean `shot`?)" in result.output
 
 
 def test_list_prints_one_aligned_line_per_block(cli, sample):
@@ -96,7 +96,7 @@ def test_history_undo_and_mark_fresh(cli, sample):
     assert result.exit_code == 0 and "restored design/wheelhouse.md to version 1 (now version 3)" in result.output
     assert path.read_bytes() == original
     result = cli("mark-fresh", "shot-2a", cwd=sample.root)
-    assert result.output.strip() == "marked fresh: shooting/shot-2a.md"
+    assert result.output.strip() == "marked 1 fresh"
     assert json.loads(cli("status", "--json", cwd=sample.root).output)["unreviewed"] == []
 
 
@@ -133,11 +133,12 @@ def test_a_corrupt_index_is_one_clear_line(cli, sample):
 
 
 def test_a_reader_that_stops_early_is_not_an_error(sample):
-    """`cinefile generate --phase story --dry-run | head -1` ends quietly, not as an internal error."""
+    """`cinefile generate --phase story --dry-run --overwrite | head -1` ends quietly, not as an
+    internal error (--overwrite: the sample's story text is a person's, kept otherwise)."""
     import subprocess
     import sys
 
-    process = subprocess.Popen([sys.executable, "-m", "cinefile", "generate", "--phase", "story", "--dry-run"],
+    process = subprocess.Popen([sys.executable, "-m", "cinefile", "generate", "--phase", "story", "--dry-run", "--overwrite"],
                                cwd=sample.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout.readline().startswith(b"== ")
     process.stdout.close()
@@ -151,7 +152,7 @@ def test_mark_fresh_explains_what_it_cannot_or_need_not_do(cli, sample):
     assert result.exit_code == 0 and "`mara` is made from nothing" in result.output
     broken = write(sample.root, "story/broken.md", "---\ntype: scene\ndependencies: [mara\n---\n")
     result = cli("mark-fresh", "broken", cwd=sample.root)
-    assert result.exit_code == 2 and "story/broken.md: the frontmatter is not valid YAML" in result.output
+    assert result.exit_code == 2 and "story/broken.md: cannot mark it fresh while its frontmatter is broken" in result.output
     assert broken.read_text() == "---\ntype: scene\ndependencies: [mara\n---\n"
 
 

@@ -5,7 +5,7 @@ import json
 import random
 
 import pytest
-from cinefile.daemon.api.review import mark_fresh
+from cinefile.daemon.api import ProjectAPI
 from cinefile.daemon.index import relink
 from cinefile.daemon.index.relink import relink_all
 from cinefile.daemon.index.sync import open_index, sync
@@ -35,7 +35,7 @@ def film(empty, index_of):
                                             "lens: 24mm\nduration: 3\n---\nThe ramp.\n")
     index = index_of(empty)
     sync(empty, index)
-    mark_fresh(empty, index, ["scene-1", "shot-1"])
+    ProjectAPI(empty, index=index).mark_fresh(["scene-1", "shot-1"])
     return empty, index
 
 

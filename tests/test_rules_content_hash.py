@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from cinefile.daemon.api.review import mark_fresh
+from cinefile.daemon.api import ProjectAPI
 from cinefile.daemon.index.sync import sync
 from cinefile.format.catalog import BOOKKEEPING_KEYS, KNOWN_KEYS
 from cinefile.format.fields import TYPE_FIELDS
@@ -52,7 +52,7 @@ def film(empty, index_of):
                                       "angle: eye level\nmovement: static\nlens: 24mm\nduration: 3\n---\nThe ramp.\n")
     index = index_of(empty)
     sync(empty, index)
-    mark_fresh(empty, index, ["scene-1", "scene-1-breakdown", "shot-1"])
+    ProjectAPI(empty, index=index).mark_fresh(["scene-1", "scene-1-breakdown", "shot-1"])
     assert states(index) == {"scene-1": FRESH, "scene-1-breakdown": FRESH, "shot-1": FRESH}
     return empty, index
 

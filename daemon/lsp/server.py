@@ -85,6 +85,7 @@ class CinefileServer(LanguageServer):
         self.project = project
         self.api = ProjectAPI(project, index=self.index)
         self.api.sync_lock = self.sync_lock
+        self.api.session_keys = self.keys  # the same dict: keys set later reach the API too
         self.api.subscribe(self.on_sync)
         if len(roots) > 1:
             log.warning("several cinefile projects in the workspace; serving %s", roots[0])
