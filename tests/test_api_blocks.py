@@ -145,3 +145,18 @@ def test_the_command_line_lists_shows_and_creates(cli, sample):
     assert refused.exit_code == 2 and "a shot's parent must be: scene, shot_breakdown" in refused.output
     missing = cli("show", "scene-l", cwd=sample.root)
     assert missing.exit_code == 2 and "did you mean" in missing.output
+
+
+def test_a_rename_makes_nothing_stale(api):
+    """The dependency lists that name the id change, so their blocks' hashes do; the records
+    of what was made from them follow, since nothing they say changed."""
+    before = {b.id: b.state for b in api.blocks()}
+    api.apply(api.rename("captain-ilse", "ilse"))
+    after = {b.id: b.state for b in api.blocks()}
+    assert after.pop("ilse") == before.pop("captain-ilse") and after == before
+
+
+def test_a_rename_leaves_a_stale_record_stale(api, sample):
+    """scene-1 was stale from its costume before; renaming the costume does not review it."""
+    api.apply(api.rename("mara-raincoat", "oilskin"))
+    assert api.card("scene-1").state == "stale"

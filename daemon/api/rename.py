@@ -8,8 +8,11 @@ import re
 from typing import Callable, Iterable
 
 from cinefile.format.block import ID_PATTERN, slugify, stem_of
+from cinefile.format.edit import EditError, set_field
+from cinefile.format.hashing import short_hash
 from cinefile.format.parse import parse_text
 from cinefile.format.problems import Range
+from cinefile.format.stale import matches
 
 from ..errors import UserError
 from .core import Core, FileChange
@@ -81,7 +84,35 @@ class Rename(Core):
             if edits:
                 changes.append(FileChange(path, text, replace_ranges(text, edits)))
         changes.append(self._own_change(own_path, text_of(own_path), old, new, move_file))
-        return changes
+        return self._keep_fresh(changes, text_of)
+
+    def _keep_fresh(self, changes: list[FileChange], text_of: Callable[[str], str]) -> list[FileChange]:
+        """A rename changes the content hash of every block whose dependencies name the id,
+        though nothing it says changed: where a block's `generated.from` recorded the old
+        hash of such a block, it records the new one, so the rename makes nothing stale."""
+        by_path = {c.path: c for c in changes}
+        moved: dict[str, tuple[str, str]] = {}  # id -> (old hash, new hash)
+        for change in changes:
+            before, after = parse_text(change.path, change.old_text), parse_text(change.path, change.new_text)
+            if before.content_hash != after.content_hash:
+                moved[after.id] = (before.content_hash, after.content_hash)
+        for block_id, (old_hash, new_hash) in moved.items():
+            for row in self.index.dependents(block_id):
+                change = by_path.get(row["path"])
+                original = change.old_text if change is not None else text_of(row["path"])
+                text = change.new_text if change is not None else original
+                block = parse_text(row["path"], text)
+                recorded = (block.record or {}).get(block_id)
+                if recorded is None or not matches(recorded, old_hash):
+                    continue  # stale already, or never reviewed: the rename does not make it fresh
+                generated = dict(block.frontmatter.get("generated") or {})
+                generated["from"] = {**generated.get("from", {}), block_id: short_hash(new_hash)}
+                try:
+                    text = set_field(text, "generated", generated)
+                except EditError:
+                    continue
+                by_path[row["path"]] = FileChange(row["path"], original, text, change.new_path if change else None)
+        return list(by_path.values())
 
     def _own_change(self, path: str, text: str, old: str, new: str, move_file: bool) -> FileChange:
         block = parse_text(path, text)
