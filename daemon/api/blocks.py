@@ -14,7 +14,7 @@ from cinefile.format.problems import Problem
 from cinefile.format.templates import block_path, block_template
 
 from ..errors import UserError
-from ..exports.order import order_key
+from ..exports.order import order_key, tree_order
 from ..index.db import problems_of
 from .core import Core, FileChange
 
@@ -159,33 +159,12 @@ def _summary(row: dict, present: dict[str, str], depth: int = 0) -> BlockSummary
 def story_order(summaries: list[BlockSummary]) -> list[BlockSummary]:
     """Blocks by phase, each followed by its children (acts > beats > scenes; breakdowns and
     shots under their scene); siblings by `order`, then by path, `scene-2` before `scene-10`."""
-    by_id: dict[str, BlockSummary] = {}
-    for block in summaries:
-        by_id.setdefault(block.id, block)
 
     def sibling_key(block: BlockSummary) -> tuple:
         return (phase_rank(block.phase), type_rank(block.type), order_key(block.order, block.path))
 
-    children: dict[str, list[BlockSummary]] = {}
-    roots = []
-    for block in sorted(summaries, key=sibling_key):
-        parent = by_id.get(block.parent) if block.parent else None
-        if parent is not None and parent is not block:
-            children.setdefault(parent.id, []).append(block)
-        else:
-            roots.append(block)
-    result: list[BlockSummary] = []
-    seen: set[str] = set()
-    stack = [(0, root) for root in reversed(roots)]
-    while stack:
-        depth, block = stack.pop()
-        if block.path in seen:
-            continue
-        seen.add(block.path)
-        result.append(block if block.depth == depth else _at_depth(block, depth))
-        stack.extend((depth + 1, child) for child in reversed(children.get(block.id, [])))
-    result += [b for b in sorted(summaries, key=sibling_key) if b.path not in seen]  # parent cycles
-    return result
+    ordered = tree_order(summaries, sibling_key, lambda b: b.id, lambda b: b.parent, lambda b: b.path)
+    return [block if block.depth == depth else _at_depth(block, depth) for depth, block in ordered]
 
 
 def _at_depth(block: BlockSummary, depth: int) -> BlockSummary:

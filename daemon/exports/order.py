@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import re
+from typing import Callable, Hashable, Sequence, TypeVar
+
+T = TypeVar("T")
 
 
 def natural_key(text: str) -> tuple:
@@ -21,3 +24,34 @@ def order_key(order: object, path: str) -> tuple:
 def sibling_key(block) -> tuple:
     """`order_key` of a block with `frontmatter` and `path` (an exported block)."""
     return order_key(block.frontmatter.get("order"), block.path)
+
+
+def tree_order(items: Sequence[T], key: Callable[[T], tuple], id_of: Callable[[T], str], parent_of: Callable[[T], str | None],
+               path_of: Callable[[T], Hashable], nests: Callable[[T, T], bool] = lambda parent, child: True) -> list[tuple[int, T]]:
+    """Items sorted by `key`, each followed by its children (those whose parent it is, where
+    `nests(parent, child)`), as (depth, item) pairs. A parent cycle is cut: its members come
+    last, at depth 0."""
+    by_id: dict[str, T] = {}
+    for item in items:
+        by_id.setdefault(id_of(item), item)
+    children: dict[str, list[T]] = {}
+    roots = []
+    ranked = sorted(items, key=key)
+    for item in ranked:
+        parent_id = parent_of(item)
+        parent = by_id.get(parent_id) if parent_id else None
+        if parent is not None and parent is not item and nests(parent, item):
+            children.setdefault(id_of(parent), []).append(item)
+        else:
+            roots.append(item)
+    result: list[tuple[int, T]] = []
+    seen: set = set()
+    stack = [(0, root) for root in reversed(roots)]
+    while stack:
+        depth, item = stack.pop()
+        if path_of(item) in seen:
+            continue
+        seen.add(path_of(item))
+        result.append((depth, item))
+        stack.extend((depth + 1, child) for child in reversed(children.get(id_of(item), [])))
+    return result + [(0, item) for item in ranked if path_of(item) not in seen]

@@ -12,7 +12,7 @@ from cinefile.format.catalog import PHASES, phase_rank, type_rank
 
 from ..index.db import Index, problems_of
 from ..project import Project
-from .order import sibling_key
+from .order import sibling_key, tree_order
 
 SUMMARY_NAME = "project_summary.md"
 JSON_NAME = "project.json"
@@ -54,28 +54,9 @@ def _phase_order(block: ExportedBlock) -> tuple:
 
 
 def ordered(blocks: list[ExportedBlock]) -> list[tuple[int, ExportedBlock]]:
-    """Blocks in phase order, each followed by its children: (depth, block) pairs."""
-    by_id = {b.id: b for b in blocks}
-    children: dict[str, list[ExportedBlock]] = {}
-    roots = []
-    for block in sorted(blocks, key=_phase_order):
-        parent = by_id.get(block.parent) if block.parent else None
-        if parent is not None and parent.phase == block.phase and parent is not block:
-            children.setdefault(parent.id, []).append(block)
-        else:
-            roots.append(block)
-    result: list[tuple[int, ExportedBlock]] = []
-    seen: set[str] = set()
-    stack = [(0, root) for root in reversed(roots)]
-    while stack:
-        depth, block = stack.pop()
-        if block.path in seen:
-            continue
-        seen.add(block.path)
-        result.append((depth, block))
-        stack.extend((depth + 1, child) for child in reversed(children.get(block.id, [])))
-    result += [(0, b) for b in sorted(blocks, key=_phase_order) if b.path not in seen]  # parent cycles
-    return result
+    """Blocks in phase order, each followed by its children of the same phase: (depth, block) pairs."""
+    return tree_order(blocks, _phase_order, lambda b: b.id, lambda b: b.parent, lambda b: b.path,
+                      nests=lambda parent, child: parent.phase == child.phase)
 
 
 def summary_markdown(project: Project, blocks: list[ExportedBlock]) -> str:
