@@ -15,7 +15,7 @@ SHORT_HASH_LENGTH = 12
 # which was a tenth of a cold sync (profiled). Same options, same output.
 _DEPENDENCY_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
-# A line that only embeds or links a generated asset, `![Still: ...](../assets/<sha256>.png)`: the
+# A line that only embeds or links a generated asset, `![Still 6099a1b2c3d4: ...](../assets/<sha256>.png)`: the
 # body's view of frontmatter `assets`, which is bookkeeping (but for a design block's approved still).
 ASSET_EMBED_LINE = re.compile(r"^[ \t]*!?\[[^\]\n]*\]\([^)\n]*assets/[0-9a-f]{64}\.\w+\)[ \t]*$", re.MULTILINE)
 

@@ -43,7 +43,7 @@ def test_still_is_stored_by_hash_linked_and_indexed(sample, generator, fake):
     assert (sample.root / "assets" / f"{sha}.png").read_bytes() == PNG
     block = parse_block("shooting/shot-1a.md", (sample.root / "shooting/shot-1a.md").read_bytes())
     assert block.frontmatter["assets"] == [{"sha256": sha, "role": "still", "approved": False}]
-    assert f"![Still: Wide on the car deck](../assets/{sha}.png)" in block.body
+    assert f"![Still {sha[:12]}: Wide on the car deck](../assets/{sha}.png)" in block.body
     [asset] = gen.index.query("SELECT * FROM assets")
     assert (asset["hash"], asset["path"], asset["mime_type"], asset["size_bytes"]) == (sha, f"assets/{sha}.png", "image/png", len(PNG))
     meta = json.loads(asset["meta_json"])

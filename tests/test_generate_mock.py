@@ -147,3 +147,19 @@ def test_cleaned_generated_text_never_breaks_the_file():
     assert body == "Line one\n* * *\nLine two\n* * *\n"
     block = parse_text("s.md", set_body("---\ntype: scene\ntitle: Kept\nint_ext: INT\ntime_of_day: DAY\n---\n", body))
     assert block.problems == [] and block.title == "Kept" and block.body == body
+
+
+def test_two_stills_of_a_block_have_embed_lines_told_apart(sample):
+    """Each embed's label starts with its still's hash, as `cinefile show` lists them."""
+    with ProjectAPI(sample) as api:
+        api.sync()
+        api.generate([("shot-1a", "image")], mock=True)
+        path = sample.root / "shooting/shot-1a.md"
+        path.write_text(path.read_text().replace("waving the last car in", "waving the last truck in"))
+        api.sync()
+        api.generate([("shot-1a", "image")], mock=True)
+        stills = [a.sha256 for a in api.card("shot-1a").assets if a.role == "still"]
+        body = api.card("shot-1a").body
+    assert len(stills) == 2
+    labels = [line.split("](")[0] for line in body.splitlines() if line.startswith("![Still")]
+    assert labels == [f"![Still {sha[:12]}: Wide on the car deck" for sha in stills]

@@ -12,7 +12,7 @@ import re
 
 from cinefile.daemon.api.core import FileChange
 from cinefile.format.edit import EditError, set_body, set_field
-from cinefile.format.hashing import ASSET_EMBED_LINE
+from cinefile.format.hashing import ASSET_EMBED_LINE, SHORT_HASH_LENGTH
 from cinefile.format.parse import parse_text
 
 from .assets import StoredAsset
@@ -47,9 +47,11 @@ def clean_generated(text: str) -> str:
 
 
 def embed_line(block_path: str, asset_name: str, role: str, title: str) -> str:
-    """A Markdown image (stills) or link (other media), relative to the block's file."""
+    """A Markdown image (stills) or link (other media), relative to the block's file. The
+    label carries the start of the hash, as `cinefile show` prints it, so two stills of one
+    block are told apart."""
     target = posixpath.relpath(f"assets/{asset_name}", posixpath.dirname(block_path) or ".")
-    label = f"{_LABELS.get(role, role.title())}: {title}".replace("[", "(").replace("]", ")")
+    label = f"{_LABELS.get(role, role.title())} {asset_name[:SHORT_HASH_LENGTH]}: {title}".replace("[", "(").replace("]", ")")
     return f"![{label}]({target})" if role == "still" else f"[{label}]({target})"
 
 
