@@ -14,9 +14,6 @@ from typing import Callable, Iterator
 import typer
 from cinefile.daemon.api import ProjectAPI
 from cinefile.daemon.errors import UserError
-from cinefile.daemon.index.db import Index
-from cinefile.daemon.index.sync import SyncReport, open_index, sync
-from cinefile.daemon.project import Project
 
 from .progress import sync_progress
 
@@ -64,22 +61,6 @@ def command(name: str | None = None) -> Callable:
         return app.command(name)(run)
 
     return register
-
-
-@contextlib.contextmanager
-def opened(start: Path | None = None, *, sync_first: bool = True) -> Iterator[tuple[Project, Index, SyncReport | None]]:
-    """The project around the current folder, its index, and a fresh sync of it."""
-    project = Project.find(start)
-    project.config  # fail early on a broken cinefile.toml
-    index = open_index(project)
-    try:
-        report = None
-        if sync_first:
-            with sync_progress() as progress:
-                report = sync(project, index, progress=progress)
-        yield project, index, report
-    finally:
-        index.close()
 
 
 @contextlib.contextmanager

@@ -247,6 +247,26 @@ def rename(
 
 
 @command()
+def depend(
+    block_id: IdArgument,
+    dependency: Annotated[str, typer.Argument(metavar="DEPENDENCY", help="The id of the block it is made from.")],
+    relation: Annotated[Optional[str], typer.Option("--as", metavar="RELATION",
+                                                    help="A typed relation: appears_in, set_in, wears, styled_by, ...")] = None,
+) -> None:
+    """Add a block to another's dependencies: what it is made from, so that a change to it
+    makes this one stale. The list keeps the style the file uses.
+
+    Example:
+
+        cinefile depend scene-2 mara --as appears_in
+    """
+    with open_api() as api:
+        change = api.dependency_change(block_id, dependency, relation=relation)
+        api.apply(change)
+    typer.echo(f"{change.path}: depends on {dependency}" + (f" ({relation})" if relation else ""))
+
+
+@command()
 def impact(block_id: IdArgument, as_json: JsonOption = False) -> None:
     """List every block that would go stale if this one changed.
 

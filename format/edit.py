@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Sequence
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
+_BOUNDARY_LINE = re.compile(r"^-{3,}\s*$")
+_FLOW_LIST = re.compile(r"^dependencies:\s*\[(.*)\]\s*$")
+_BLOCK_ITEM = re.compile(r"^(\s*-\s+)")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -82,3 +86,38 @@ def set_body(text: str, body: str) -> str:
         head += newline  # the file ended on the closing line: the body needs its own line
     lines = body.replace("\r\n", "\n").replace("\r", "\n")
     return head + lines.replace("\n", newline)
+
+
+def frontmatter_end(lines: Sequence[str]) -> int | None:
+    """The line of the closing `---`, or None when there is no frontmatter; the last line
+    when it is never closed (everything is frontmatter while it is typed)."""
+    if not lines or not _BOUNDARY_LINE.match(lines[0].lstrip("\ufeff")):
+        return None
+    for number in range(1, len(lines)):
+        if _BOUNDARY_LINE.match(lines[number]):
+            return number
+    return len(lines)
+
+
+def with_dependency(text: str, block_id: str, relation: str | None = None) -> str:
+    """`text` with `block_id` appended to `dependencies`, in the list style the file already
+    uses (`[a, b]` or one `- a` per line), as `{id, type}` when a relation is given."""
+    item = f"{{id: {block_id}, type: {relation}}}" if relation else block_id
+    lines = text.splitlines(True)
+    for number, line in enumerate(lines[:frontmatter_end(lines) or 0]):
+        match = _FLOW_LIST.match(line.rstrip("\r\n"))
+        if match:
+            items = match.group(1).strip()
+            ending = line[len(line.rstrip("\r\n")):]
+            lines[number] = f"dependencies: [{items + ', ' if items else ''}{item}]{ending}"
+            return "".join(lines)
+        if line.rstrip() == "dependencies:":
+            last = number
+            while last + 1 < len(lines) and _BLOCK_ITEM.match(lines[last + 1]):
+                last += 1
+            if last > number:
+                prefix = _BLOCK_ITEM.match(lines[last]).group(1)
+                newline = "\r\n" if lines[last].endswith("\r\n") else "\n"
+                lines.insert(last + 1, f"{prefix}{item}{newline}")
+                return "".join(lines)
+    return set_field(text, "dependencies", [{"id": block_id, "type": relation} if relation else block_id])

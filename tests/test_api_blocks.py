@@ -160,3 +160,20 @@ def test_a_rename_leaves_a_stale_record_stale(api, sample):
     """scene-1 was stale from its costume before; renaming the costume does not review it."""
     api.apply(api.rename("mara-raincoat", "oilskin"))
     assert api.card("scene-1").state == "stale"
+
+
+@pytest.mark.parametrize("listed, expected", [
+    ("dependencies: [mara]\n", "dependencies: [mara, {id: wheelhouse, type: set_in}]\n"),
+    ("dependencies:\n  - mara\n", "dependencies:\n  - mara\n  - {id: wheelhouse, type: set_in}\n"),
+    ("", "dependencies:\n- id: wheelhouse\n  type: set_in\n"),
+])
+def test_a_dependency_is_added_in_the_style_of_the_list(api, sample, listed, expected):
+    write(sample.root, "shooting/shot-9.md", f"---\ntype: shot\nparent: scene-2\n{listed}---\nThe door.\n")
+    api.sync()
+    api.apply(api.dependency_change("shot-9", "wheelhouse", relation="set_in"))
+    assert (sample.root / "shooting/shot-9.md").read_text() == f"---\ntype: shot\nparent: scene-2\n{expected}---\nThe door.\n"
+    assert "wheelhouse" in [d["id"] for d in api.card("shot-9").dependencies]
+    with pytest.raises(UserError, match="among its dependencies already"):
+        api.dependency_change("shot-9", "wheelhouse")
+    with pytest.raises(UserError, match=r"--as sett_in: unknown \(did you mean `set_in`\?\)"):
+        api.dependency_change("shot-9", "ferry-deck", relation="sett_in")

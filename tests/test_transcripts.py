@@ -88,5 +88,5 @@ def test_transcript(transcript: Path, tmp_path: Path) -> None:
 
 def test_there_are_transcripts_for_the_everyday_commands() -> None:
     commands = {m.group(1) for p in TRANSCRIPTS for m in re.finditer(r"^\$ cinefile (\S+)", p.read_text(), re.MULTILINE)}
-    assert commands >= {"status", "list", "show", "sync", "new", "rename", "impact", "graph", "history", "diff", "undo",
+    assert commands >= {"status", "list", "show", "sync", "new", "rename", "impact", "depend", "graph", "history", "diff", "undo",
                         "mark-fresh", "approve", "generate", "models", "cost", "export", "import", "snapshot"}

@@ -8,8 +8,9 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from cinefile.format.block import ID_PATTERN, slugify
-from cinefile.format.catalog import PHASES, TYPE_NAMES, allowed_parents, phase_rank, type_rank
-from cinefile.format.parse import closest
+from cinefile.format.catalog import PHASES, RELATION_TYPES, TYPE_NAMES, allowed_parents, phase_rank, type_rank
+from cinefile.format.edit import EditError, with_dependency
+from cinefile.format.parse import closest, parse_text
 from cinefile.format.problems import Problem
 from cinefile.format.templates import block_path, block_template
 
@@ -293,6 +294,28 @@ class Blocks(Core):
             except UserError:
                 continue  # that file or id exists already
         return changes
+
+    def dependency_change(self, ref: str, dependency: str, *, relation: str | None = None,
+                          text: str | None = None) -> FileChange:
+        """`dependency` added to a block's `dependencies`, in the list style its file uses (as
+        `{id, type}` with a relation). `text` is the block's text as the caller has it."""
+        if text is None:
+            current = self.read(ref)
+            path, text = current.path, current.text
+        else:  # an editor's buffer, maybe of a file not saved yet: its path names it
+            path = ref if ref.endswith(".md") else self.row(ref)["path"]
+        target = self.row(dependency)["key"]
+        block = parse_text(path, text)
+        if target == block.id:
+            raise UserError(f"a block cannot depend on itself: `{target}`")
+        if target in [d.target for d in block.dependencies]:
+            raise UserError(f"{path}: `{target}` is among its dependencies already")
+        if relation is not None:
+            check_choice("--as", relation, tuple(RELATION_TYPES))
+        try:
+            return FileChange(path, text, with_dependency(text, target, relation))
+        except EditError as error:
+            raise UserError(f"{path}: {error}") from None
 
     def replace_text(self, ref: str, text: str, base_hash: str | None) -> FileChange:
         """A block's whole text replaced: refused at `apply` unless the file still hashes to

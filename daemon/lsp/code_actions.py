@@ -14,7 +14,6 @@ from cinefile.format.parse import closest
 from cinefile.format.stale import FRESH
 
 from ..errors import UserError
-from .block_edits import ActionError, add_dependency_text
 from .cursor import cursor_at
 from .diagnostics import block_problems
 from .edits import EditBuilder, client_edits_files
@@ -89,43 +88,34 @@ def _mention_fix(ls: CinefileServer, node: Node, text: str, at) -> list[types.Co
     word = cursor_at(text.splitlines(True), at).word.lower()
     if not word or word == node.id or word in node.inputs or ls.model.owner(word) is None:
         return []
-    return _text_action(ls, node, text, f"Add `{word}` to dependencies", QUICK_FIX, lambda t: add_dependency_text(t, word))
+    return _change_action(ls, f"Add `{word}` to dependencies", QUICK_FIX, lambda: ls.api.dependency_change(node.path, word, text=text))
 
 
 def _block_actions(ls: CinefileServer, node: Node, text: str) -> list[types.CodeAction]:
     """Mark up to date (for a block not fresh) and approve each asset waiting, as the project
     API computes them from the buffer."""
 
-    def action(title: str, compute) -> list[types.CodeAction]:
-        try:
-            change = compute()
-        except UserError as error:
-            log.info("%s: %s", title, error)
-            return []
-        builder = EditBuilder(ls)
-        if change is None or not builder.change_text(change.path, change.old_text, change.new_text):
-            return []
-        return [_action(title, BLOCK_ACTION, builder.build())]
-
     actions = []
     if ls.model.staleness(node).state != FRESH:
-        actions += action("Mark up to date", lambda: ls.api.fresh_change(node.path, text))
+        actions += _change_action(ls, "Mark up to date", BLOCK_ACTION, lambda: ls.api.fresh_change(node.path, text))
     try:
         waiting = ls.api.awaiting_approval(node.path, text)
     except UserError:
         waiting = []  # a broken frontmatter: its diagnostics say so
     for role, sha in waiting:
-        actions += action(f"Approve {role} {sha[:8]}", lambda sha=sha: ls.api.approve_change(node.path, asset=sha, text=text))
+        actions += _change_action(ls, f"Approve {role} {sha[:8]}", BLOCK_ACTION,
+                                  lambda sha=sha: ls.api.approve_change(node.path, asset=sha, text=text))
     return actions
 
 
-def _text_action(ls: CinefileServer, node: Node, text: str, title: str, kind, change) -> list[types.CodeAction]:
+def _change_action(ls: CinefileServer, title: str, kind, compute) -> list[types.CodeAction]:
+    """An action applying the project API's change, or none when the API refuses it."""
     try:
-        new = change(text)
-    except ActionError as error:
+        change = compute()
+    except UserError as error:
         log.info("%s: %s", title, error)
         return []
     builder = EditBuilder(ls)
-    if not builder.change_text(node.path, text, new):
+    if change is None or not builder.change_text(change.path, change.old_text, change.new_text):
         return []
     return [_action(title, kind, builder.build())]

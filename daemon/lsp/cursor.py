@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from cinefile.format.edit import frontmatter_end
 from cinefile.format.problems import Position, Range
 
-_BOUNDARY = re.compile(r"^-{3,}\s*$")
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 _WORD_CHARS = re.compile(r"[\w-]")
 _LISTED_IDS = re.compile(r"(?:\bid:\s*|[\[,]\s*|^\s*-\s+|^\s*-\s*\{\s*)([a-z0-9][a-z0-9_-]*)(?=\s*(?:[,\]\}]|$))", re.MULTILINE)
@@ -27,16 +27,6 @@ class Cursor:
     word: str  # the word (id characters) around the cursor
     word_range: Range
     section: str  # the text of the key's section, its first line included
-
-
-def frontmatter_end(lines: Sequence[str]) -> int | None:
-    """The line of the closing `---`, or None when there is no frontmatter."""
-    if not lines or not _BOUNDARY.match(lines[0].lstrip("\ufeff")):
-        return None
-    for number in range(1, len(lines)):
-        if _BOUNDARY.match(lines[number]):
-            return number
-    return len(lines)  # unclosed: everything is frontmatter while it is typed
 
 
 def word_at(text: str, col: int) -> tuple[str, int, int]:
