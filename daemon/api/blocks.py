@@ -239,20 +239,17 @@ class Blocks(Core):
                         self.blocks())
 
     def impact(self, ref: str) -> list[BlockSummary]:
-        """Every block that would go stale if this one changed: its dependents, transitively,
-        in story order."""
+        """Every block that would go stale if this one changed: its dependents and children,
+        transitively, in story order. One recursive query, however many there are."""
         start = self.row(ref)["key"]
-        seen: set[str] = set()
-        frontier = [start]
-        while frontier:
-            following = []
-            for key in frontier:
-                for row in self.index.dependents(key):
-                    if row["key"] not in seen and row["key"] != start:
-                        seen.add(row["key"])
-                        following.append(row["key"])
-            frontier = following
-        return [b for b in self.blocks() if b.id in seen]
+        rows = self.index.query(
+            "WITH RECURSIVE down(key) AS (SELECT ? UNION "
+            "SELECT b.key FROM down JOIN dependencies d ON d.dst_key = down.key JOIN blocks b ON b.id = d.src_block_id "
+            "UNION SELECT b.key FROM down JOIN blocks b ON b.parent_key = down.key) "
+            f"SELECT {_SUMMARY_COLUMNS} FROM blocks WHERE key IN (SELECT key FROM down) AND key != ? ORDER BY path",
+            [start, start])
+        present = self.assets_present()
+        return story_order([_summary(row, present) for row in rows])
 
     # -- changes -----------------------------------------------------------------------
 
