@@ -195,9 +195,10 @@ def graph(
 
 @command()
 def snapshot() -> None:
-    """Print the whole project as JSON for tools: every block in story order with its state
-    and assets, the mode and the spend. The same answer as the language server's
-    `cinefile.blocks` command; editors fall back on it.
+    """Print the whole project as JSON for tools and editors.
+
+    Every block in story order with its state and assets, the mode and the spend: the same
+    answer as the language server's `cinefile.blocks` command, which editors fall back on.
 
     Example:
 
@@ -231,8 +232,10 @@ def rename(
     old: Annotated[str, typer.Argument(metavar="OLD", help="The block's id now.")],
     new: Annotated[str, typer.Argument(metavar="NEW", help="Its new id.")],
 ) -> None:
-    """Rename a block id everywhere: every reference, every `generated.from` record, its own
-    `id:`, and its file when the file is named after the id.
+    """Rename a block id everywhere, making nothing stale.
+
+    Every reference, every `generated.from` record, its own `id:`, and its file when the
+    file is named after the id.
 
     Example:
 
@@ -253,8 +256,10 @@ def depend(
     relation: Annotated[Optional[str], typer.Option("--as", metavar="RELATION",
                                                     help="A typed relation: appears_in, set_in, wears, styled_by, ...")] = None,
 ) -> None:
-    """Add a block to another's dependencies: what it is made from, so that a change to it
-    makes this one stale. The list keeps the style the file uses.
+    """Add a block to another's dependencies: what it is made from.
+
+    A change to the dependency then makes this block stale. The list keeps the style the
+    file uses.
 
     Example:
 
