@@ -9,9 +9,14 @@ from typing import Callable, Hashable, Sequence, TypeVar
 T = TypeVar("T")
 
 
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
 def natural_key(text: str) -> tuple:
     """`scene-2` before `scene-10`: runs of digits compare as numbers."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+    parts = _DIGIT_RUNS.split(text)
+    parts[1::2] = map(int, parts[1::2])  # split with a group: the digit runs sit at odd places
+    return tuple(parts)
 
 
 def order_key(order: object, path: str) -> tuple:
