@@ -6,7 +6,7 @@ import inspect
 
 from lsprotocol import types
 
-from . import (code_actions, code_lens, commands, completion, diagnostics, documents, generation, hover, lifecycle, navigation,
+from . import (api_commands, code_actions, code_lens, commands, completion, diagnostics, documents, generation, hover, lifecycle, navigation,
                rename, symbols)
 from .code_actions import BLOCK_ACTION
 from .server import CinefileServer
@@ -56,4 +56,5 @@ def create_server() -> CinefileServer:
     server.command(commands.IMPORT)(commands.import_command)
     server.command(commands.SET_KEYS)(commands.set_keys_command)
     server.command(commands.BLOCKS)(commands.blocks_command)
+    api_commands.register(server)
     return server

@@ -21,7 +21,9 @@ async def test_the_commands_are_advertised(client):
     """Every command is in the server's capabilities, for the editor's command palette."""
     advertised = set(client.server_capabilities.execute_command_provider.commands)
     assert advertised == {"cinefile.sync", "cinefile.generate", "cinefile.markFresh", "cinefile.approve", "cinefile.export",
-                          "cinefile.setKeys", "cinefile.blocks", "cinefile.import"}
+                          "cinefile.setKeys", "cinefile.blocks", "cinefile.import", "cinefile.status",
+                          "cinefile.list", "cinefile.show", "cinefile.impact", "cinefile.history", "cinefile.diff",
+                          "cinefile.models", "cinefile.cost", "cinefile.new", "cinefile.depend", "cinefile.undo"}
 
 
 async def test_blocks_lists_every_block_for_a_tree_view(client):
