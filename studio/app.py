@@ -13,19 +13,19 @@ st.set_page_config(page_title="cinefile studio", page_icon=":material/movie:", l
 
 api = project_api()
 if api is None:
-    page = st.navigation([st.Page("pages/start.py", title="Start", icon=":material/add_circle:")])
+    page = st.navigation([st.Page("views/start.py", title="Start", icon=":material/add_circle:")])
 else:
     page = st.navigation({
         "Phases": [
-            st.Page("pages/story.py", title="Story", icon=":material/menu_book:", default=True),
-            st.Page("pages/design.py", title="Design", icon=":material/palette:"),
-            st.Page("pages/shooting.py", title="Shooting", icon=":material/videocam:"),
-            st.Page("pages/generate.py", title="Generate", icon=":material/auto_awesome:"),
+            st.Page("views/story.py", title="Story", icon=":material/menu_book:", default=True),
+            st.Page("views/design.py", title="Design", icon=":material/palette:"),
+            st.Page("views/shooting.py", title="Shooting", icon=":material/videocam:"),
+            st.Page("views/generate.py", title="Generate", icon=":material/auto_awesome:"),
         ],
         "Project": [
-            st.Page("pages/history.py", title="History", icon=":material/history:"),
-            st.Page("pages/exports.py", title="Export and import", icon=":material/ios_share:"),
-            st.Page("pages/graph.py", title="Dependencies", icon=":material/account_tree:"),
+            st.Page("views/history.py", title="History", icon=":material/history:"),
+            st.Page("views/exports.py", title="Export and import", icon=":material/ios_share:"),
+            st.Page("views/graph.py", title="Dependencies", icon=":material/account_tree:"),
         ],
     })
     render_sidebar(api)

@@ -6,6 +6,7 @@ import json
 
 import httpx
 import pytest
+from cinefile.daemon.errors import UserError
 from cinefile.daemon.generate import GenerationError
 from cinefile.daemon.generate.runner import CACHED, CANCELLED, DONE, FAILED
 from cinefile.format.parse import parse_block
@@ -242,3 +243,14 @@ def test_retry_after_reads_seconds_dates_and_bodies_capped_at_a_minute():
     assert wait(body={"retry_after": 9}) == 9.0
     assert wait(body={"error": {"metadata": {"retry_after_seconds": 4}}}) == 4.0
     assert wait() is None
+
+
+def test_a_model_picked_for_the_run_wins_over_the_projects(sample, generator, fake):
+    """The studio's sidebar picks a model per kind for its session: plans and runs use it."""
+    plain = generator()
+    other = next(m.id for m in plain.catalog.models("text") if m.id != plain.plan("logline", "text", "draft").model)
+    picked = generator(models={"text": other})
+    assert picked.plan("logline", "text", "final").model == other
+    assert picked.plan("logline", "text", "draft").model == other
+    with pytest.raises(UserError, match="model `x/y` does not exist"):
+        generator(models={"text": "x/y"}).plan("logline", "text")

@@ -169,13 +169,15 @@ class Generation(Core):
 
     def plan_generation(self, targets: Iterable[tuple[str, str]], mode: str | None = None, *, overwrite: bool = False,
                         mock: bool = False, keys: Keys | Mapping[str, str] | None = None,
-                        text_of: Callable[[str], str] | None = None) -> GenerationPlan:
-        """Plan without running: calls no generation API (it may read the free model lists)."""
+                        text_of: Callable[[str], str] | None = None,
+                        models: Mapping[str, str] | None = None) -> GenerationPlan:
+        """Plan without running: calls no generation API (it may read the free model lists).
+        `models` ({kind: model id}) picks models for this plan over cinefile.toml's."""
         from ..generate.without_keys import mock_notes
 
         plan = GenerationPlan()
         targets = list(targets)
-        with self._generator(keys, mock) as generator:
+        with self._generator(keys, mock, models=models) as generator:
             for key, kind in targets:
                 try:
                     job = generator.plan(key, kind, mode)
@@ -209,19 +211,22 @@ class Generation(Core):
                  keys: Keys | Mapping[str, str] | None = None, on_outcome: Callable[[Outcome], None] | None = None,
                  on_progress: Callable[[Job, str], None] | None = None, cancel: threading.Event | None = None,
                  text_of: Callable[[str], str] | None = None,
-                 on_result: Callable[[Job, GenResult], None] | None = None) -> BatchResult:
+                 on_result: Callable[[Job, GenResult], None] | None = None,
+                 models: Mapping[str, str] | None = None) -> BatchResult:
         """Run the targets, `jobs` at a time (default `[generate] concurrency`), a block after
         the blocks of the batch it is made from. Each result is written through `apply`, or
         handed to `on_result(job, result)` instead (which may raise TextKept or a UserError).
         `on_progress(job, stage)` hears each job's stages; setting `cancel` stops the batch.
         Text for a body a person wrote is skipped unless `overwrite`; `text_of(path)` gives
-        the text to judge that by (an editor's buffer; the file otherwise). Never raises for
-        a job: each outcome says what happened."""
+        the text to judge that by (an editor's buffer; the file otherwise). `models` ({kind:
+        model id}) picks models for this run over cinefile.toml's. Never raises for a job: each
+        outcome says what happened."""
         from ..generate.runner import run_batch
 
         write = functools.partial(self.write_result, overwrite=overwrite)
         kept = None if overwrite else (lambda job: self._kept(job, text_of))
-        with self._generator(keys, mock, force=force, cancel=cancel, apply=on_result or write, kept_reason=kept) as generator:
+        with self._generator(keys, mock, force=force, cancel=cancel, apply=on_result or write, kept_reason=kept,
+                             models=models) as generator:
             return run_batch(generator, list(targets), mode, jobs or generator.settings.concurrency, on_outcome, on_progress)
 
     def result_change(self, job: Job, result: GenResult, text: str | None = None, *, overwrite: bool = False) -> FileChange:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from cinefile.daemon.index.db import Index
 from cinefile.daemon.project import Project
@@ -115,9 +115,11 @@ def _fit(model: ModelInfo | None, wanted: dict[str, Any]) -> dict[str, Any]:
 
 class Planner:
     def __init__(self, project: Project, index: Index, settings: Settings, keys: Keys, catalog: Catalog,
-                 store: AssetStore, mock: bool = False) -> None:
+                 store: AssetStore, mock: bool = False, models: Mapping[str, str] | None = None) -> None:
         self.project, self.index, self.settings = project, index, settings
         self.keys, self.catalog, self.store, self.mock = keys, catalog, store, mock
+        # Models picked for this run by kind (the studio's sidebar): they win over cinefile.toml's.
+        self.models = dict(models or {})
 
     def mode_of(self, row: dict, override: str | None) -> str:
         if override:
@@ -147,7 +149,9 @@ class Planner:
         model = None
         if provider != "mock":
             start = None if kind != "video" else still is not None
-            model = self.catalog.choose(catalog_kind, mode, self.settings.model_for(catalog_kind, mode), start_image=start)
+            picked = self.models.get(catalog_kind) or self.models.get(kind)
+            model = self.catalog.choose(catalog_kind, mode, picked or self.settings.model_for(catalog_kind, mode),
+                                        start_image=start)
         context = build_context(self.index, row, self.project.config.name)
         template_kind = catalog_kind
         source, template = template_for(self.project.root, row["type"], template_kind)

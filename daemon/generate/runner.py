@@ -19,7 +19,7 @@ import json
 import signal
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 from cinefile.daemon.errors import UserError
 from cinefile.daemon.index.db import Index
@@ -71,7 +71,7 @@ class Generator:
     def __init__(self, project: Project, index: Index, *, keys: Keys | None = None, mock: bool = False,
                  force: bool = False, cancel: threading.Event | None = None, clock: Clock | None = None,
                  apply: Callable[[Job, GenResult], None] | None = None,
-                 kept_reason: Callable[[Job], str | None] | None = None) -> None:
+                 kept_reason: Callable[[Job], str | None] | None = None, models: Mapping[str, str] | None = None) -> None:
         self.project, self.index, self.force = project, index, force
         self.apply, self.kept_reason = apply, kept_reason
         self.settings = settings_of(project.config)
@@ -88,7 +88,7 @@ class Generator:
         self.providers: dict[str, Provider] = {"mock": Mock()}
         self.providers.update({p.name: p for p in (openrouter, replicate) if p is not None})
         self.catalog = Catalog(index, openrouter, replicate)
-        self.planner = Planner(project, index, self.settings, self.keys, self.catalog, self.store, mock)
+        self.planner = Planner(project, index, self.settings, self.keys, self.catalog, self.store, mock, models)
         self._budget_lock = threading.Lock()
         self._reserved = 0.0
         self.budget_stopped = False
