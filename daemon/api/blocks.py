@@ -187,9 +187,35 @@ class Blocks(Core):
         return {r["hash"]: r["path"] for r in rows}
 
     def blocks(self, *, type: str | None = None, phase: str | None = None, tag: str | None = None,
-               state: str | None = None, text: str | None = None, tree: bool = True) -> list[BlockSummary]:
+               state: str | None = None, text: str | None = None, tree: bool = True, after: str | None = None,
+               limit: int | None = None) -> list[BlockSummary]:
         """Blocks matching every filter given, in story order (`tree`) or by path. `text`
-        matches id, title or body, ignoring case."""
+        matches id, title or body, ignoring case. By path, `after` (a path) and `limit` give
+        one page, read as such from the index."""
+        where, params = self._filters(type, phase, tag, state, text)
+        if tree and (after is not None or limit is not None):
+            raise UserError("pages go by path: ask for blocks by path (not in story order) to page through them")
+        if after is not None:
+            where.append("path > ?")
+            params.append(after)
+        sql = f"SELECT {_SUMMARY_COLUMNS} FROM blocks WHERE {' AND '.join(where) or '1'} ORDER BY path"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = self.index.query(sql, params)
+        present = self._assets_present_for(rows)
+        summaries = [_summary(row, present) for row in rows]
+        return story_order(summaries) if tree else summaries
+
+    def count_blocks(self, *, type: str | None = None, phase: str | None = None, tag: str | None = None,
+                     state: str | None = None, text: str | None = None) -> int:
+        """How many blocks match the filters, as `blocks` would list them."""
+        where, params = self._filters(type, phase, tag, state, text)
+        return self.index.query(f"SELECT count(*) AS n FROM blocks WHERE {' AND '.join(where) or '1'}", params)[0]["n"]
+
+    @staticmethod
+    def _filters(type: str | None, phase: str | None, tag: str | None, state: str | None,
+                 text: str | None) -> tuple[list[str], list]:
         where, params = [], []
         if type is not None:
             check_choice("--type", type, TYPE_NAMES)
@@ -210,10 +236,11 @@ class Blocks(Core):
         if text:
             where.append("(instr(lower(key), ?) OR instr(lower(title), ?) OR instr(lower(content), ?))")
             params += [text.lower()] * 3
-        rows = self.index.query(f"SELECT {_SUMMARY_COLUMNS} FROM blocks WHERE {' AND '.join(where) or '1'} ORDER BY path", params)
-        present = self.assets_present()
-        summaries = [_summary(row, present) for row in rows]
-        return story_order(summaries) if tree else summaries
+        return where, params
+
+    def _assets_present_for(self, rows: list[dict]) -> dict[str, str]:
+        """`assets_present` for only the assets these rows link: most blocks link none."""
+        return self.assets_present() if any(row["assets"] for row in rows) else {}
 
     def card(self, ref: str) -> BlockCard:
         """One block by id or path (a path reaches the second block of a duplicated id)."""
