@@ -18,14 +18,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import figures_generate  # noqa: E402
+import figures_http  # noqa: E402
 import figures_lsp  # noqa: E402
+import figures_studio  # noqa: E402
 import figures_sync  # noqa: E402
 import figures_watch  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 OUT = Path(__file__).parent / "out"
 TARGET_SIZE = 10_000
-FIGURES = ("sync", "watch", "lsp", "generate")
+FIGURES = ("sync", "watch", "lsp", "generate", "studio", "http")
 
 
 def project_of(size: int, base: Path) -> Path:
@@ -129,6 +131,11 @@ def _measure(name: str, root: Path, args) -> list[dict]:
         return figures_watch.measure(root, edits=max(args.samples // 5, 5))
     if name == "generate":
         return figures_generate.measure(root, blocks=max(args.samples // 10, 3))
+    if name == "studio":
+        return figures_studio.measure(root, opens=max(args.samples // 20, 3), saves=max(args.samples // 20, 3),
+                                      renders=max(args.samples // 80, 1))
+    if name == "http":
+        return figures_http.measure(root, requests=args.samples, writes=max(args.samples // 8, 5))
     if name == "lsp":
         if not figures_lsp.available():
             print("skipping the language server figures: this install has no `cinefile lsp`", file=sys.stderr)

@@ -10,6 +10,8 @@ from . import film_commands  # noqa: F401
 from . import generate_commands  # noqa: F401
 from . import watch_command  # noqa: F401
 from . import lsp_command  # noqa: F401
+from . import studio_command  # noqa: F401
+from . import serve_command  # noqa: F401
 from .common import app
 
 

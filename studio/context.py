@@ -98,18 +98,23 @@ class LiveProject:
         self.api.close()
 
 
-def _release(live: LiveProject) -> None:
-    live.close()  # a cleared entry stops its watcher: no thread or inotify watch outlives it
+# One LiveProject per project folder for the whole process, shared by every browser session
+# and by the HTTP API the studio serves under /api (so its events hear the same watcher).
+_LIVE: dict[str, LiveProject] = {}
+_LIVE_LOCK = threading.Lock()
 
 
-@st.cache_resource(show_spinner=False, on_release=_release)
-def _open(root: str) -> LiveProject:
-    return LiveProject(Path(root))
+def live_project_at(root: Path) -> LiveProject:
+    key = str(Path(root).resolve())
+    with _LIVE_LOCK:
+        if key not in _LIVE:
+            _LIVE[key] = LiveProject(Path(key))
+        return _LIVE[key]
 
 
 def live_project() -> LiveProject | None:
     root = find_root(studio_folder())
-    return None if root is None else _open(str(root))
+    return None if root is None else live_project_at(root)
 
 
 def project_api() -> ProjectAPI | None:
@@ -122,10 +127,11 @@ def project_api() -> ProjectAPI | None:
 def forget_project(root: Path | None = None) -> None:
     """Drop the shared API of `root` (all of them when None), so the next page opens the
     folder afresh (after `init`)."""
-    if root is None:
-        _open.clear()
-    else:
-        _open.clear(str(Path(root).resolve()))
+    with _LIVE_LOCK:
+        keys = list(_LIVE) if root is None else [str(Path(root).resolve())]
+        dropped = [_LIVE.pop(key) for key in keys if key in _LIVE]
+    for live in dropped:
+        live.close()  # stops its watcher: no thread or inotify watch outlives it
 
 
 def session_keys() -> dict[str, str]:

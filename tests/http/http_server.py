@@ -3,6 +3,7 @@ the token, an event stream reader, and waiting with a deadline (never a fixed sl
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
@@ -41,6 +42,9 @@ def eventually(condition: Callable[[], T], what: str, timeout: float = DEADLINE_
         time.sleep(0.02)
 
 
+SEEN_PATH = "/__seen__"
+
+
 class RefusingProvider(BaseHTTPRequestHandler):
     """OpenRouter and Replicate for the servers under test, at their least careful: every call
     is refused as a bad key, quoting the key it was sent. No test reaches a real provider."""
@@ -48,6 +52,13 @@ class RefusingProvider(BaseHTTPRequestHandler):
     seen: list[str] = []  # the Authorization headers received
 
     def _refuse(self) -> None:
+        if self.path == SEEN_PATH:  # the tests ask what was sent here (this runs in a process of its own)
+            body = json.dumps(self.seen).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         key = self.headers.get("Authorization", "")
         self.seen.append(key)
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -64,16 +75,24 @@ class RefusingProvider(BaseHTTPRequestHandler):
         pass
 
 
-_provider: ThreadingHTTPServer | None = None
+_provider: subprocess.Popen | None = None
+_provider_port = 0
 
 
 def provider_url() -> str:
-    """Where the refusing provider listens (started once, for the whole test run)."""
-    global _provider
+    """Where the refusing provider listens: a process of its own, started once for the run
+    (a thread here would leave the test process threaded, and sync then forks no readers)."""
+    global _provider, _provider_port
     if _provider is None:
-        _provider = ThreadingHTTPServer(("127.0.0.1", 0), RefusingProvider)
-        threading.Thread(target=_provider.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{_provider.server_address[1]}"
+        _provider = subprocess.Popen([sys.executable, __file__, "--refusing-provider"], stdout=subprocess.PIPE, text=True)
+        atexit.register(_provider.kill)
+        _provider_port = int(_provider.stdout.readline())
+    return f"http://127.0.0.1:{_provider_port}"
+
+
+def provider_seen() -> list[str]:
+    """The Authorization headers the refusing provider has received so far."""
+    return httpx.get(provider_url() + SEEN_PATH).json()
 
 
 def server_env(**extra: str) -> dict[str, str]:
@@ -237,3 +256,9 @@ class EventStream:
 
     def close(self) -> None:
         self._client.close()
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--refusing-provider"]:
+    provider = ThreadingHTTPServer(("127.0.0.1", 0), RefusingProvider)
+    print(provider.server_address[1], flush=True)
+    provider.serve_forever()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 
-from http_server import EventStream, RefusingProvider
+from http_server import EventStream, provider_seen
 
 pytest_plugins = ["http_fixtures"]  # the servers: tests/http can have no conftest (see http_fixtures)
 
@@ -33,7 +33,7 @@ def test_keys_sent_with_requests_are_never_stored_logged_or_echoed(server):
     answers.append(client.get("/project", headers={"Authorization": "Bearer wrong"}))  # a 401 too
     answers.append(client.get("/cost"))
     stream.close()
-    assert any(OPENROUTER_KEY in seen for seen in RefusingProvider.seen), "the key never reached the provider"
+    assert any(OPENROUTER_KEY in seen for seen in provider_seen()), "the key never reached the provider"
     assert any("refused the API key" in a.text for a in answers), "no call reached a provider that echoes keys"
     events, output = repr(stream.received), server.output()
     for key in KEYS:
