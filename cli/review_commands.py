@@ -28,7 +28,8 @@ def history(
         return
     for r in revisions:
         where = f"{r.moved_from} -> {r.path}" if r.moved_from else r.path
-        typer.echo(f"v{r.version:<4} {r.timestamp}  {r.action:<7} {where}")
+        how = f"  ({r.how}{' by ' + r.by if r.by else ''})" if r.how else ""
+        typer.echo(f"v{r.version:<4} {r.timestamp}  {r.action:<7} {where}{how}")
 
 
 @command()

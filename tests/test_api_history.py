@@ -144,3 +144,23 @@ def test_cli_undo_refuses_an_unsynced_edit_in_one_line_and_force_overwrites(cli,
     result = cli("undo", "turn", "--force", cwd=api.root)
     assert result.exit_code == 0 and result.output.startswith("restored story/turn.md to version 2")
     assert on_disk(api) == V2
+
+
+def test_history_says_how_each_version_came_and_who_wrote_it(sample):
+    """A version written through the API says how (generate, undo, review, create, ...) and by
+    whom; one an editor saved says neither, as nothing but the file is known of it."""
+    import getpass
+
+    from cinefile.daemon.api import ProjectAPI
+
+    with ProjectAPI(sample) as api:
+        api.sync()
+        api.apply(api.new_block("scene", "scene-3", parent="beat-2"))
+        api.generate([("scene-3", "text")], mock=True)
+        path = sample.root / "story/scene-3.md"
+        path.write_text(path.read_text() + "\nA line of mine.\n")
+        api.sync()
+        api.undo("scene-3")
+        revisions = api.history("scene-3")
+    assert [(r.how, r.by) for r in revisions] == [("create", getpass.getuser()), ("generate", getpass.getuser()),
+                                                  ("", None), ("undo", getpass.getuser())]

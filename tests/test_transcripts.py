@@ -8,13 +8,14 @@ in order in a fresh copy of the sample film, each followed by its exact output.
     ? 1                             <- the exit code, when it is not 0
 
 Commands run in bash, with `cinefile` meaning this Python's `python -m cinefile`, so a
-transcript may edit a file between two commands. Timings read `in N s`, timestamps `TIME` and
-the project's folder `$ROOT`. To rewrite the files after a deliberate change of output:
+transcript may edit a file between two commands. Timings read `in N s`, timestamps `TIME`, the
+user `USER` and the project's folder `$ROOT`. To rewrite the files after a deliberate change of output:
 `CINEFILE_UPDATE_TRANSCRIPTS=1 python -m pytest tests/test_transcripts.py`, then read the diff.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
 import re
 import subprocess
@@ -66,7 +67,9 @@ def run(command: str, root: Path) -> list[str]:
         env.pop(key, None)
     done = subprocess.run(["bash", "-c", script], cwd=root, capture_output=True, text=True, env=env, timeout=300)
     lines = done.stdout.splitlines() + [f"2> {line}" for line in done.stderr.splitlines()]
-    lines = [_TIMESTAMP.sub("TIME", _TIMING.sub("in N s", line.replace(str(root), "$ROOT"))).rstrip() for line in lines]
+    user = f" by {getpass.getuser()})"  # history says who wrote a version: the same on any machine here
+    lines = [_TIMESTAMP.sub("TIME", _TIMING.sub("in N s", line.replace(str(root), "$ROOT"))).replace(user, " by USER)").rstrip()
+             for line in lines]
     return lines + ([f"? {done.returncode}"] if done.returncode else [])
 
 

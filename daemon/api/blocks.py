@@ -302,7 +302,7 @@ class Blocks(Core):
                 kinds = ", ".join(allowed) or "none"
                 raise UserError(f"`{parent}` is a {row['type'] or 'block with no type'}; a {type}'s parent must be: {kinds}")
             text = text.replace(f"type: {type}\n", f"type: {type}\nparent: {row['key']}\n", 1)
-        return FileChange(path, None, text)
+        return FileChange(path, None, text, how="create")
 
     def missing_block_changes(self, block_id: str, *, named_by: str, kind: str,
                               relation: str | None) -> list[tuple[str, FileChange]]:
@@ -355,5 +355,5 @@ class Blocks(Core):
     def delete_block(self, ref: str) -> FileChange:
         """Remove a block's file; its versions stay in history, so `undo` brings it back."""
         current = self.read(ref)
-        return FileChange(current.path, current.text, None)
+        return FileChange(current.path, current.text, None, how="delete")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import getpass
 import os
 import threading
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class FileChange:
     old_text: str | None
     new_text: str | None
     new_path: str | None = None
+    how: str = "edit"  # what made it, for history: edit, create, rename, generate, undo, review, approve, import
 
     @property
     def base_hash(self) -> str | None:
@@ -76,6 +78,13 @@ class Applied:
 
     written: list[str] = field(default_factory=list)
     report: SyncReport | None = None
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container's), nor LOGNAME
+        return None
 
 
 def text_hash(text: str) -> str:
@@ -201,7 +210,8 @@ class Core:
     def apply(self, changes: FileChange | Iterable[FileChange], *, force: bool = False) -> Applied:
         """Write changes to disk: each refused (WriteConflict, nothing written) when its file
         is no longer the text it was computed from, unless `force`. Atomic per file; the
-        version being replaced is synced into history first, then the new one after."""
+        version being replaced is synced into history first, then the new one after, marked
+        with how it came (each change's `how`) and by whom (this user)."""
         changes = [changes] if isinstance(changes, FileChange) else list(changes)
         applied = Applied()
         if not changes:
@@ -214,8 +224,19 @@ class Core:
             for change in changes:
                 applied.written.append(self._write_one(change))
             touched = [c.path for c in changes] + [c.new_path for c in changes if c.new_path]
+            since = self.index.query("SELECT coalesce(max(id), 0) AS id FROM history")[0]["id"]
         applied.report = self.sync(scope=touched)
+        self._mark_history(since, changes)
         return applied
+
+    def _mark_history(self, since: int, changes: list[FileChange]) -> None:
+        """Say how the versions a write made came about, and by whom: sync alone sees only
+        that a file changed."""
+        user = _user()
+        with self.index.write() as db:
+            for change in changes:
+                db.execute("UPDATE history SET payload = json_set(payload, '$.how', ?, '$.by', ?) WHERE id > ? "
+                           "AND path IN (?, ?)", [change.how, user, since, change.path, change.new_path or change.path])
 
     def _check_base(self, change: FileChange) -> None:
         full = self._inside(change.path)

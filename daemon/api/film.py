@@ -132,7 +132,7 @@ class FilmIO(Core):
         report = plan_import(self.project, self.index, parse_fountain(text), source.name)
         report.dry_run = dry_run
         if not dry_run:
-            self.apply([FileChange(block.path, None, block.text()) for block in report.created])
+            self.apply([FileChange(block.path, None, block.text(), how="import") for block in report.created])
             if report.title_page:
                 add_title_page(self.project, report.title_page)
         return report

@@ -19,6 +19,8 @@ class Revision:
     text: str | None  # the block's text after this change; None for a delete
     previous: str | None
     moved_from: str | None
+    how: str = ""  # edit, generate, undo, review, approve, rename, import, create; "" when a sync saw it
+    by: str | None = None  # the user whose cinefile wrote it; None when an editor or git did
 
     @property
     def label(self) -> str:
@@ -62,7 +64,8 @@ class History(Core):
         for item in rows:
             payload = json.loads(item["payload"] or "{}")
             revisions.append(Revision(item["version"], item["action"], item["timestamp"], item["path"],
-                                      payload.get("text"), payload.get("previous"), payload.get("from")))
+                                      payload.get("text"), payload.get("previous"), payload.get("from"),
+                                      payload.get("how") or "", payload.get("by")))
         return revisions
 
     def diff(self, ref: str, from_version: int, to_version: int | None = None) -> str:
@@ -115,8 +118,8 @@ class History(Core):
                 raise UserError(f"version {to} of `{ref}` is its deletion; pick an earlier version")
         row = self._row_or_none(ref)
         if row is None:
-            return target, FileChange(current.path, None, target.text)
-        return target, FileChange(row["path"], self._synced_text(row), target.text)
+            return target, FileChange(current.path, None, target.text, how="undo")
+        return target, FileChange(row["path"], self._synced_text(row), target.text, how="undo")
 
     def _row_or_none(self, ref: str) -> dict | None:
         return self.index.block_at(ref) if ref.endswith(".md") else self.index.block(ref)

@@ -82,7 +82,7 @@ class Rename(Core):
             edits = [(ref.range, new) for ref in block.refs if ref.target == old]
             edits += [(where, new) for where in record_key_ranges(text.splitlines(True), max(block.body_line - 1, 0), old)]
             if edits:
-                changes.append(FileChange(path, text, replace_ranges(text, edits)))
+                changes.append(FileChange(path, text, replace_ranges(text, edits), how="rename"))
         changes.append(self._own_change(own_path, text_of(own_path), old, new, move_file))
         return self._keep_fresh(changes, text_of)
 
@@ -111,7 +111,8 @@ class Rename(Core):
                     text = set_field(text, "generated", generated)
                 except EditError:
                     continue
-                by_path[row["path"]] = FileChange(row["path"], original, text, change.new_path if change else None)
+                by_path[row["path"]] = FileChange(row["path"], original, text, change.new_path if change else None,
+                                                  how="rename")
         return list(by_path.values())
 
     def _own_change(self, path: str, text: str, old: str, new: str, move_file: bool) -> FileChange:
@@ -121,9 +122,10 @@ class Rename(Core):
         named_after_id = slugify(stem_of(path)) == old
         moves = move_file and named_after_id and not (self.project.root / new_path).exists()
         if "id" in block.frontmatter:
-            return FileChange(path, text, replace_ranges(text, [(block.id_range, new)]), new_path if moves else None)
+            renamed = replace_ranges(text, [(block.id_range, new)])
+            return FileChange(path, text, renamed, new_path if moves else None, how="rename")
         if moves:
-            return FileChange(path, text, text, new_path)
+            return FileChange(path, text, text, new_path, how="rename")
         type_range = block.key_ranges.get("type")
         line = type_range.start.line + 1 if type_range is not None else 1
-        return FileChange(path, text, replace_ranges(text, [(Range.of(line, 0), f"id: {new}\n")]))
+        return FileChange(path, text, replace_ranges(text, [(Range.of(line, 0), f"id: {new}\n")]), how="rename")

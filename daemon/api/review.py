@@ -141,10 +141,11 @@ class Review(Core):
             return {}, None
         record = record_for(inputs, self.index.hashes(inputs))
         if subject.block.record == record:
-            return record, FileChange(subject.path, subject.text, subject.text)
+            return record, FileChange(subject.path, subject.text, subject.text, how="review")
         generated = subject.block.frontmatter.get("generated")
         generated = (dict(generated) if isinstance(generated, dict) else {}) | {"from": record}
-        return record, FileChange(subject.path, subject.text, self._with_field(subject, "generated", generated))
+        marked = self._with_field(subject, "generated", generated)
+        return record, FileChange(subject.path, subject.text, marked, how="review")
 
     def _stale_after(self, records: dict[str, tuple[list[str], dict]]) -> dict[str, str]:
         """Why each of these blocks would still be stale with these records (id -> (inputs,
@@ -206,7 +207,7 @@ class Review(Core):
         already = assets == raw
         new_text = subject.text if already else self._with_field(subject, "assets", assets)
         approved = Approved(subject.id, subject.path, pick["role"], pick["sha256"], already)
-        return approved, FileChange(subject.path, subject.text, new_text)
+        return approved, FileChange(subject.path, subject.text, new_text, how="approve")
 
     def approve_change(self, ref: str, kind: str | None = None, asset: str | None = None,
                        text: str | None = None) -> FileChange:

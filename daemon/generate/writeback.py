@@ -73,7 +73,7 @@ def result_change(job, result, path: str, text: str, *, overwrite: bool = False)
                 new = _with_asset(new, path, asset, job.role or ROLE_OF_KIND.get(job.kind, "reference"))
     except EditError as error:
         raise GenerationError(f"{path}: {error}") from None
-    return FileChange(path, text, new)
+    return FileChange(path, text, new, how="generate")
 
 
 def _with_text(job, path: str, current: str, generated_text: str) -> str:

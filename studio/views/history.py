@@ -25,7 +25,8 @@ def version_rows(revisions) -> list[dict]:
         same = first_with.get(revision.text) if revision.text is not None else None
         if revision.text is not None:
             first_with.setdefault(revision.text, revision.version)
-        rows.append({"version": revision.version, "action": revision.action, "when": revision.timestamp,
+        rows.append({"version": revision.version, "action": revision.action, "how": revision.how or "saved in a file",
+                     "who": revision.by or "", "when": revision.timestamp,
                      "path": revision.path, "note": f"same text as v{same}" if same is not None else
                      (f"moved from {revision.moved_from}" if revision.moved_from else "")})
     return rows[::-1]
