@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from cinefile.daemon.api.scaffold import init_project
+from cinefile.daemon.errors import UserError
 from cinefile.daemon.api.status import ProjectStatus
 
 from .common import command, open_api, print_columns, print_json
@@ -269,6 +270,25 @@ def depend(
         change = api.dependency_change(block_id, dependency, relation=relation)
         api.apply(change)
     typer.echo(f"{change.path}: depends on {dependency}" + (f" ({relation})" if relation else ""))
+
+
+@command()
+def reference(
+    block_id: IdArgument,
+    image: Annotated[Path, typer.Argument(metavar="IMAGE", help="A PNG, JPEG, WebP or GIF file, 10 MB at most.")],
+) -> None:
+    """Link a reference image of your own to a block: stored once by hash in assets/.
+
+    Example:
+
+        cinefile reference mara ~/photos/mara-look.jpg
+    """
+    if not image.is_file():
+        raise UserError(f"{image}: no such file: give the path of an image")
+    with open_api() as api:
+        change = api.reference_change(block_id, image.read_bytes(), name=str(image))
+        api.apply(change)
+    typer.echo(f"{change.path}: linked {image.name} as a reference")
 
 
 @command()

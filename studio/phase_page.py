@@ -297,6 +297,23 @@ def render_editor(reads: PhaseBlocks, block_id: str) -> None:
                      args=(api, block_id), help="Record that this block is right as saved, from what it is made from now")
     with st.container(border=True, key="block_generation"):
         block_generation(api, block_id)  # kinds, model and estimated cost before the click
+    render_reference_upload(api, block_id)
+
+
+def render_reference_upload(api: ProjectAPI, block_id: str) -> None:
+    """A reference image of the user's own for the block: size and type checked by the API
+    from the bytes, stored in the project's assets/ and nowhere else."""
+    with st.expander("Add a reference image", icon=":material/add_photo_alternate:"):
+        upload = st.file_uploader("An image of your own (PNG, JPEG, WebP or GIF, 10 MB at most)",
+                                  type=["png", "jpg", "jpeg", "webp", "gif"], key="reference_upload")
+        if upload is not None and st.button("Link it to this block", key="reference_attach"):
+            try:
+                api.apply(api.reference_change(block_id, upload.getvalue(), name=upload.name))
+            except UserError as error:
+                show_error(error)
+            else:
+                flash("success", f"Linked {upload.name} to {block_id} as a reference.")
+                st.rerun()
 
 
 def sync_loaded(block_id: str, current) -> dict:

@@ -177,3 +177,24 @@ def test_a_dependency_is_added_in_the_style_of_the_list(api, sample, listed, exp
         api.dependency_change("shot-9", "wheelhouse")
     with pytest.raises(UserError, match=r"--as sett_in: unknown \(did you mean `set_in`\?\)"):
         api.dependency_change("shot-9", "ferry-deck", relation="sett_in")
+
+
+def test_a_reference_image_is_size_and_type_checked_and_linked(api, sample, cli):
+    import io
+
+    from PIL import Image
+
+    with pytest.raises(UserError, match="not a PNG, JPEG, WebP or GIF image"):
+        api.reference_change("mara", b"GIF89", name="fake.gif")
+    with pytest.raises(UserError, match="over the 10 MB"):
+        api.reference_change("mara", b"\x89PNG\r\n\x1a\n" + b"0" * (10 * 1024 * 1024), name="huge.png")
+    assert not list((sample.root / "assets").glob("*.png"))
+    image = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(image, format="JPEG")
+    path = sample.root / "look.jpg"
+    path.write_bytes(image.getvalue())
+    result = cli("reference", "ferry-deck", str(path), cwd=sample.root)
+    assert result.exit_code == 0, result.output
+    [link] = api.card("ferry-deck").assets
+    assert link.role == "reference" and link.path and (sample.root / link.path).read_bytes() == image.getvalue()
+    assert api.history("ferry-deck")[-1].how == "reference"

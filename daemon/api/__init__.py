@@ -25,12 +25,13 @@ from .core import Applied, BlockText, Core, FileChange, NoSuchBlock, WriteConfli
 from .film import ExportResult, FilmIO, SkippedFormat
 from .generation import Generation, GenerationPlan, ListedModel, ModelListing, TargetIssue
 from .history import History, Revision, Undone
+from .references import References
 from .rename import Rename
 from .review import Approved, FreshResult, Review
 from .status import ProjectStatus, Status
 
 
-class ProjectAPI(FilmIO, Generation, Blocks, Status, Rename, Review, History, Core):
+class ProjectAPI(FilmIO, Generation, Blocks, Status, Rename, Review, History, References, Core):
     """A project opened for work: `ProjectAPI.open(folder)`, or `ProjectAPI(Project(root))`."""
 
 

@@ -70,7 +70,7 @@ def result_change(job, result, path: str, text: str, *, overwrite: bool = False)
         else:
             new = text
             for asset in result.assets:
-                new = _with_asset(new, path, asset, job.role or ROLE_OF_KIND.get(job.kind, "reference"))
+                new = text_with_asset(new, path, asset, job.role or ROLE_OF_KIND.get(job.kind, "reference"))
     except EditError as error:
         raise GenerationError(f"{path}: {error}") from None
     return FileChange(path, text, new, how="generate")
@@ -90,7 +90,7 @@ def _with_text(job, path: str, current: str, generated_text: str) -> str:
     return set_field(set_body(current, new_body), "generated", generated)
 
 
-def _with_asset(current: str, path: str, asset: StoredAsset, role: str) -> str:
+def text_with_asset(current: str, path: str, asset: StoredAsset, role: str) -> str:
     """The text with the asset linked: an entry in `assets` and an embed at the end of the body."""
     block = parse_text(path, current)
     assets = block.frontmatter.get("assets")

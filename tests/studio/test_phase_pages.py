@@ -274,3 +274,25 @@ def test_compose_rewrites_only_the_fields_that_changed():
     assert fields.compose(text, block, values) == text
     values["field_duration"] = 6.0
     assert fields.compose(text, block, values) == text.replace("duration: 4", "duration: 6")
+
+
+def test_a_reference_image_is_checked_stored_in_the_project_and_linked(studio, film):
+    """An image of the user's own: linked to the block as a reference, stored once by hash in
+    the project's assets/; a file that is no image is one message and stores nothing."""
+    import io
+
+    from PIL import Image
+
+    at = select_block(studio(DESIGN), "mara")
+    at.file_uploader(key="reference_upload").set_value(("not-an-image.png", b"plain text", "image/png")).run()
+    at.button(key="reference_attach").click().run()
+    assert any("not a PNG, JPEG, WebP or GIF image" in e.value for e in at.error)
+    assert not list((film / "assets").glob("*.png"))
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(png, format="PNG")
+    at.file_uploader(key="reference_upload").set_value(("mara-look.png", png.getvalue(), "image/png")).run()
+    at.button(key="reference_attach").click().run()
+    assert not at.exception
+    stored = list((film / "assets").glob("*.png"))
+    assert len(stored) == 1 and stored[0].read_bytes() == png.getvalue()
+    assert "role: reference" in (film / "design/mara.md").read_text()
