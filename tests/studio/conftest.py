@@ -67,9 +67,9 @@ def studio(film: Path, serve) -> Callable[..., AppTest]:
 @pytest.fixture
 def live_api(studio):
     """The project API the studio shares across sessions (open a session first)."""
-    from cinefile.studio.context import _open
+    from cinefile.studio.context import live_project_at
 
     def get(folder: Path):
-        return _open(str(folder.resolve())).api
+        return live_project_at(folder).api
 
     return get

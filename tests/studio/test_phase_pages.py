@@ -208,10 +208,10 @@ def test_a_change_another_process_indexed_first_shows_too(studio, film):
     """An editor's language server may index a save before the studio's watcher sees it,
     leaving the watcher nothing to report: the index's own version still moves."""
     from cinefile.daemon.api import ProjectAPI
-    from cinefile.studio.context import _open
+    from cinefile.studio.context import live_project_at
 
     at = select_block(studio(STORY), "scene-2")
-    live = _open(str(film.resolve()))
+    live = live_project_at(film)
     live.watcher.stop()  # as if the other process always came first
     before = live.changes
     path = film / "story/scene-2.md"
