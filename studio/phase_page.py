@@ -185,13 +185,20 @@ def problems_by_path(api: ProjectAPI) -> dict[str, list[ProblemInfo]]:
 
 # -- the page ---------------------------------------------------------------------------------
 
-def render_phase_page(phase: str) -> None:
+def followed_project():
+    """The live project a page draws, followed: the page reruns when it changes elsewhere.
+    Stops the page when the folder holds no project."""
     live = live_project()
     if live is None:
         st.info("This folder holds no cinefile project: open the start page.")
-        return
+        st.stop()
     st.session_state[SEEN] = live.changes  # before reading, so a change made meanwhile reruns
     follow_changes(live)
+    return live
+
+
+def render_phase_page(phase: str) -> None:
+    live = followed_project()
     st.title(phase)
     st.caption(DESCRIPTIONS[phase])
     show_flash()

@@ -8,10 +8,10 @@ from __future__ import annotations
 import streamlit as st
 
 from cinefile.daemon.errors import UserError
-from cinefile.studio.context import generation_keys, live_project, show_error
+from cinefile.studio.context import generation_keys, show_error
 from cinefile.studio.generation_panel import (batch_generation, generation_progress, generation_running,
                                               session_mode, session_models, start_generation)
-from cinefile.studio.phase_page import SEEN, follow_changes
+from cinefile.studio.phase_page import followed_project
 
 LOOKBOOK_TYPES = ("character", "location", "costume")
 COLUMNS = 3
@@ -194,12 +194,7 @@ def animatic(api) -> None:
             st.video(str(path))
 
 
-live = live_project()
-if live is None:
-    st.stop()
-api = live.api
-st.session_state[SEEN] = live.changes  # drawn from this count: a change made elsewhere reruns the page
-follow_changes(live)
+api = followed_project().api
 st.title("Generate")
 with st.expander("Batch generation", icon=":material/auto_awesome:"):
     batch_generation(api, progress=False)

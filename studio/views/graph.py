@@ -10,8 +10,8 @@ import streamlit as st
 
 from cinefile.daemon.api import NoSuchBlock
 from cinefile.daemon.errors import UserError
-from cinefile.studio.context import live_project, show_error
-from cinefile.studio.phase_page import SEEN, follow_changes
+from cinefile.studio.context import show_error
+from cinefile.studio.phase_page import followed_project
 
 MAX_NODES = 300  # beyond this a drawing is a smudge (and slow in the browser): pick one block
 STALE_FILL, FOCUS_FILL, MISSING_COLOUR = "#ffd7a8", "#cfe3ff", "#b3261e"
@@ -85,12 +85,7 @@ def whole_project(api, count: int) -> None:
     st.graphviz_chart(api.graph("dot"), width="stretch")
 
 
-live = live_project()
-if live is None:
-    st.stop()
-api = live.api
-st.session_state[SEEN] = live.changes  # drawn from this count: a change made elsewhere reruns the page
-follow_changes(live)
+api = followed_project().api
 st.title("Dependencies")
 st.caption(LEGEND)
 try:

@@ -9,8 +9,8 @@ import streamlit as st
 
 from cinefile.daemon.api import WriteConflict
 from cinefile.daemon.errors import UserError
-from cinefile.studio.context import live_project, show_error
-from cinefile.studio.phase_page import SEEN, follow_changes
+from cinefile.studio.context import show_error
+from cinefile.studio.phase_page import followed_project
 
 NOW = "now"  # the diff's "to" side: the file as it is on disk
 CONFLICT_STATE = "history_conflict"  # (id, version) whose restore was refused by a newer edit
@@ -79,12 +79,7 @@ def restore(api, block_id: str, version: int, *, force: bool) -> None:
     st.rerun()
 
 
-live = live_project()
-if live is None:
-    st.stop()
-api = live.api
-st.session_state[SEEN] = live.changes  # drawn from this count: a change made elsewhere reruns the page
-follow_changes(live)
+api = followed_project().api
 st.title("History")
 titles = {block.id: block.title for block in api.blocks()}
 block_id = st.selectbox("Block", list(titles), key="history_block",
