@@ -10,6 +10,7 @@ connection is shared under its lock, and its watcher keeps the index live for al
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -183,7 +184,5 @@ def remember_project(root: Path) -> None:
     """Put `root` first in the recent list. A list that cannot be written is not worth an error."""
     root = Path(root).resolve()
     folders = [str(root)] + [str(p) for p in recent_projects() if p != root]
-    try:
+    with contextlib.suppress(OSError):  # a list of recent folders is a convenience: never an error
         write_atomic(recent_file(), json.dumps(folders[:RECENT_LIMIT], indent=1) + "\n")
-    except OSError:
-        pass

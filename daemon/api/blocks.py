@@ -17,7 +17,7 @@ from cinefile.format.templates import block_path, block_template
 from ..errors import UserError
 from ..exports.order import order_key, tree_order
 from ..index.db import problems_of
-from .core import Core, FileChange
+from .core import Core, FileChange, WriteConflict
 
 STATES = ("fresh", "stale", "unreviewed", "broken")
 # The types a missing block most likely has, by the relation that names it.
@@ -346,8 +346,6 @@ class Blocks(Core):
         `base_hash` (what the caller read, e.g. an HTTP If-Match or the studio's page)."""
         current = self.read(ref)
         if base_hash is not None and base_hash != current.file_hash:
-            from .core import WriteConflict
-
             raise WriteConflict(f"{current.path}: changed on disk since it was read: nothing was written; "
                                 "read it again, or overwrite it on purpose", current.path, current.text, current.file_hash)
         return FileChange(current.path, current.text, text)

@@ -15,11 +15,12 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable
 
 import httpx
+from refusing_provider import SEEN_PATH
+from watch_helpers import eventually  # the tests' one deadline loop, also for the test modules here
 from cinefile.daemon.api.scaffold import init_project
 from cinefile.daemon.generate.keys import ENV_NAMES
 
@@ -28,51 +29,6 @@ CORS_ORIGIN = "https://studio.example"  # the second server's
 PROJECTS = Path(__file__).parents[1] / "projects"
 DEADLINE_S = 20.0
 STARTED = re.compile(r"on (http://\S+/api)")
-T = TypeVar("T")
-
-
-def eventually(condition: Callable[[], T], what: str, timeout: float = DEADLINE_S) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"within {timeout:.0f}s: {what}")
-        time.sleep(0.02)
-
-
-SEEN_PATH = "/__seen__"
-
-
-class RefusingProvider(BaseHTTPRequestHandler):
-    """OpenRouter and Replicate for the servers under test, at their least careful: every call
-    is refused as a bad key, quoting the key it was sent. No test reaches a real provider."""
-
-    seen: list[str] = []  # the Authorization headers received
-
-    def _refuse(self) -> None:
-        if self.path == SEEN_PATH:  # the tests ask what was sent here (this runs in a process of its own)
-            body = json.dumps(self.seen).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        key = self.headers.get("Authorization", "")
-        self.seen.append(key)
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.dumps({"error": {"message": f"invalid key: {key}", "code": 401}, "detail": f"bad token {key}"}).encode()
-        self.send_response(401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _refuse
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 _provider: subprocess.Popen | None = None
@@ -84,7 +40,7 @@ def provider_url() -> str:
     (a thread here would leave the test process threaded, and sync then forks no readers)."""
     global _provider, _provider_port
     if _provider is None:
-        _provider = subprocess.Popen([sys.executable, __file__, "--refusing-provider"], stdout=subprocess.PIPE, text=True)
+        _provider = subprocess.Popen([sys.executable, str(Path(__file__).with_name("refusing_provider.py"))], stdout=subprocess.PIPE, text=True)
         atexit.register(_provider.kill)
         _provider_port = int(_provider.stdout.readline())
     return f"http://127.0.0.1:{_provider_port}"
@@ -256,9 +212,3 @@ class EventStream:
 
     def close(self) -> None:
         self._client.close()
-
-
-if __name__ == "__main__" and sys.argv[1:] == ["--refusing-provider"]:
-    provider = ThreadingHTTPServer(("127.0.0.1", 0), RefusingProvider)
-    print(provider.server_address[1], flush=True)
-    provider.serve_forever()
