@@ -66,7 +66,8 @@ class AssetStore:
                 return StoredAsset(sha256, ext, mime, path.stat().st_size)
         return None
 
-    def put(self, data: bytes, origin: str = "generated file") -> StoredAsset:
+    def put(self, data: bytes, origin: str = "generated file", *, kind: str | None = None) -> StoredAsset:
+        """Store bytes by hash. `kind` (image, video, audio): the media they must be."""
         mime = sniff(data[:SNIFF_BYTES])
         if mime is None:
             raise GenerationError(f"{origin} is not an image, video or audio file cinefile knows: nothing was stored")
@@ -75,10 +76,13 @@ class AssetStore:
             write_atomic(self.path_of(asset), data)
         return asset
 
-    def fetch(self, url: str, http: httpx.Client, cancel: threading.Event, provider: str) -> StoredAsset:
-        """Store what a provider's output URL points to: a `data:` URI or an https download."""
+    def fetch(self, url: str, http: httpx.Client, cancel: threading.Event, provider: str, *, kind: str | None = None,
+              allow_private: bool = False) -> StoredAsset:
+        """Store what a provider's output URL points to: a `data:` URI or an https download.
+        `kind` (image, video, audio): the media it must be. `allow_private`: the host may be a
+        loopback or private address (only when the provider's own API is local, as in tests)."""
         if url.startswith("data:"):
-            return self.put(decode_data_uri(url, self.max_bytes, provider), f"{provider}'s output")
+            return self.put(decode_data_uri(url, self.max_bytes, provider), f"{provider}'s output", kind=kind)
         scheme = urllib.parse.urlsplit(url).scheme
         if scheme != "https":
             raise GenerationError(f"{provider} returned an output URL that is not https ({scheme or 'no scheme'}:): "
