@@ -12,6 +12,7 @@ import pathspec
 from cinefile.format.config import CONFIG_NAME, Config, ConfigError, parse_config
 
 from .errors import UserError
+from .inside import NotRegularFile, read_regular, within
 
 DB_NAME = "project.db"
 IGNORE_FILES = (".gitignore", ".cinefileignore")
@@ -44,7 +45,9 @@ class Project:
     def config(self) -> Config:
         path = self.root / CONFIG_NAME
         try:
-            return parse_config(path.read_text(encoding="utf-8"))
+            return parse_config(read_regular(path, self.root).decode("utf-8"))
+        except NotRegularFile as error:
+            raise UserError(f"{path}: {error.strerror}: refused; put the file itself here") from None
         except (OSError, UnicodeDecodeError) as error:
             raise UserError(f"{path}: cannot read it ({error}): check its permissions and encoding") from None
         except ConfigError as error:
@@ -84,8 +87,9 @@ class Project:
         lines: list[str] = []
         for name in IGNORE_FILES:
             try:  # os.path, not pathlib: this runs for every folder of a walk
-                with open(os.path.join(self.root, folder, name), encoding="utf-8", errors="replace") as handle:
-                    lines += handle.read().splitlines()
+                # read_regular: a FIFO named .gitignore must not hang the walk.
+                data = read_regular(os.path.join(self.root, folder, name), self.root)
+                lines += data.decode("utf-8", errors="replace").splitlines()
             except OSError:
                 continue
         wanted = any(line.strip() and not line.startswith("#") for line in lines)
@@ -112,6 +116,4 @@ class Project:
         return Path(os.path.relpath(Path(path).absolute(), self.root)).as_posix()
 
     def contains(self, path: str | Path) -> bool:
-        real = os.path.realpath(path)
-        root = os.path.realpath(self.root)
-        return real == root or real.startswith(root + os.sep)
+        return within(self.root, path)

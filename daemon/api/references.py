@@ -29,8 +29,7 @@ class References(Core):
         current = self.read(ref) if text is None else None
         path = current.path if current is not None else self.row(ref)["path"]
         text = current.text if current is not None else text
-        self._inside("assets/x")  # the assets folder must be the project's own, not a link out of it
-        asset = AssetStore(self.project.root).put(data, name)
+        asset = AssetStore(self.project.root).put(data, name, kind="image")  # refused when assets/ leads out
         try:
             return FileChange(path, text, text_with_asset(text, path, asset, "reference"), how="reference")
         except ValueError as error:  # EditError: a frontmatter that cannot be edited

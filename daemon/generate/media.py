@@ -35,3 +35,22 @@ def sniff(head: bytes) -> str | None:
     if head.startswith(b"fLaC"):
         return "audio/flac"
     return None
+
+
+# The media each kind of job may store. Video takes an animated GIF too: the mock makes one
+# when ffmpeg is missing. Speech and music are audio.
+_MEDIA_OF_KIND = {"image": ("image/",), "video": ("video/", "image/gif"), "audio": ("audio/",)}
+_KIND_ALIASES = {"speech": "audio", "music": "audio"}
+
+
+def media_kind(kind: str) -> str:
+    """image, video or audio: the kind of media a job of `kind` stores."""
+    kind = _KIND_ALIASES.get(kind, kind)
+    if kind not in _MEDIA_OF_KIND:
+        raise ValueError(f"no media kind {kind!r}: use one of {', '.join(_MEDIA_OF_KIND)}")
+    return kind
+
+
+def fits(mime: str, kind: str | None) -> bool:
+    """Whether a file of type `mime` is what a job of `kind` makes (None: any media)."""
+    return kind is None or mime.startswith(_MEDIA_OF_KIND[media_kind(kind)])

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cinefile.daemon.index.db import Index
+from cinefile.daemon.inside import NotRegularFile, read_regular_text
 from cinefile.format.catalog import KNOWN_KEYS, TYPES
 from cinefile.format.hashing import strip_asset_embeds
 
@@ -203,10 +204,13 @@ def template_for(root: Path, block_type: str, template_kind: str) -> tuple[str, 
     """(where it came from, template text): the project's override, else the built-in one."""
     name = f"{block_type}.md" if template_kind == "text" else f"{block_type}.{template_kind}.md"
     path = root / PROMPTS_FOLDER / name
-    try:
-        return f"{PROMPTS_FOLDER}/{name}", path.read_text(encoding="utf-8")
+    try:  # only a regular file inside the project: a link out of it is never read, nor sent
+        return f"{PROMPTS_FOLDER}/{name}", read_regular_text(path, root)
     except FileNotFoundError:
         return f"built-in {template_kind} template", TEMPLATES[template_kind]
+    except NotRegularFile as error:
+        raise GenerationError(f"{PROMPTS_FOLDER}/{name}: {error.strerror}: not read; put the template itself "
+                              f"in {PROMPTS_FOLDER}/") from None
     except (OSError, UnicodeDecodeError) as error:
         raise GenerationError(f"{PROMPTS_FOLDER}/{name}: cannot read it ({error}): check the file") from None
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from starlette.responses import FileResponse, MalformedRangeHeader, RangeNotSatisfiable
 
+from ..inside import within
 from .problems import NotFound, RangeRefused
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -23,7 +24,8 @@ def file_inside(folder: Path, name: str, what: str) -> tuple[Path, os.stat_resul
         info = os.lstat(path)  # lstat: a symlink is refused, wherever it points
     except (FileNotFoundError, NotADirectoryError):
         raise NotFound(f"no {what} {name}") from None
-    if not stat.S_ISREG(info.st_mode) or path.parent.resolve() != folder.resolve():
+    # The folder itself may be a symlink out of the project (its parent): nothing there is served.
+    if not stat.S_ISREG(info.st_mode) or path.parent.resolve() != folder.resolve() or not within(folder.parent, path):
         raise NotFound(f"no {what} {name}: only regular files inside {folder.name}/ are served")
     return path, info
 

@@ -1,12 +1,20 @@
-"""The folder walk: every block file under the root, with the stat that sync compares."""
+"""The folder walk: every block file under the root, with the stat that sync compares.
+
+Only regular files inside the root are indexed. A symlink that leads out, or a FIFO, socket or
+device named like a block, is refused with a line that says what to do, and is never opened:
+a FIFO would block its reader forever.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
 
-from ..project import Project
+from ..inside import kind_of
+from ..project import RESERVED_FOLDERS, Project
 
 
 class FileStat(NamedTuple):
@@ -25,7 +33,18 @@ def outside(target: str) -> str:
     return f"symlink points outside the project ({target}); refused: copy the file in instead"
 
 
+def not_regular(mode: int) -> str:
+    return f"{kind_of(mode)}, not a regular file; not indexed: remove it, or put a Markdown file there"
+
+
+def folder_outside(target: str) -> str:
+    return (f"symlink points outside the project ({target}); refused: nothing is read or written there; "
+            "replace the link with a folder")
+
+
 BAD_NAME = "file name is not valid UTF-8; not indexed: rename the file"
+# An asset file's name: its bytes' SHA-256 and an extension.
+_ASSET_NAME = re.compile(r"[0-9a-f]{64}\.[a-z0-9]+")
 
 
 def _valid_name(rel: str) -> bool:
@@ -61,7 +80,38 @@ def walk(project: Project, scope: Iterable[str] | None = None) -> Walk:
             _visit_file(project, full, start, st, result)
             continue
         _walk_tree(project, root, start, result)
+    if scope is None:
+        _check_reserved(project, root, result)
     return result
+
+
+def _check_reserved(project: Project, root: str, result: Walk) -> None:
+    """assets/, exports/ and prompts/ are not indexed, but cinefile reads and writes them: a
+    link out of the project there, or an asset file that leads out or is no regular file,
+    is said at each full sync (generation and export refuse them too)."""
+    for name in sorted(RESERVED_FOLDERS):
+        full = os.path.join(root, name)
+        if os.path.islink(full) and not project.contains(full):
+            result.refused[name] = folder_outside(os.path.realpath(full))
+    assets = os.path.join(root, "assets")
+    if not project.contains(assets):
+        return
+    try:
+        entries = os.scandir(assets)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            if entry.is_file(follow_symlinks=False) or not _ASSET_NAME.fullmatch(entry.name):
+                continue  # a regular file (the usual case, told by the listing alone) or no asset
+            rel = f"assets/{entry.name}"
+            try:
+                if entry.is_symlink() and not project.contains(entry.path):
+                    result.refused[rel] = outside(os.path.realpath(entry.path)) + "; it is never uploaded or exported"
+                elif not stat.S_ISREG(mode := entry.stat().st_mode):
+                    result.refused[rel] = f"{kind_of(mode)}, not a regular file; not used: remove it"
+            except OSError:
+                continue
 
 
 def _visit_file(project: Project, full: str, rel: str, st: os.stat_result, result: Walk) -> None:
@@ -78,6 +128,9 @@ def _visit_file(project: Project, full: str, rel: str, st: os.stat_result, resul
             st = os.stat(full)
         except OSError:
             return
+    if not stat.S_ISREG(st.st_mode):
+        result.refused[rel] = not_regular(st.st_mode)
+        return
     result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
 
 
@@ -112,6 +165,9 @@ def _walk_tree(project: Project, root: str, start: str, result: Walk) -> None:
                             stack.append(rel)
                     elif is_block_name(name) and not project.is_excluded(rel):
                         st = entry.stat()
-                        result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
+                        if stat.S_ISREG(st.st_mode):
+                            result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
+                        else:
+                            result.refused[rel] = not_regular(st.st_mode)
                 except OSError:
                     continue  # deleted between listing and stat

@@ -1,6 +1,6 @@
 """The Export and import page: build any export the API offers and download its files; import
-a Fountain screenplay from an upload, with a preview of the blocks it will create before
-anything is written.
+a Fountain screenplay from an upload (a revised draft updates the scenes the project has),
+with a preview of what it will create, update and remove before anything is written.
 
 An upload is checked (a `.fountain` name, at most 10 MB) and lands only inside the project:
 in a hidden temporary folder under exports/, removed as soon as the API has read it."""
@@ -16,6 +16,7 @@ from pathlib import Path
 import streamlit as st
 
 from cinefile.daemon.errors import UserError
+from cinefile.daemon.inside import folder_inside
 from cinefile.studio.context import project_api, show_error
 
 MAX_UPLOAD_MB = 10
@@ -77,7 +78,7 @@ def upload_in_project(api, upload):
     API reads it; the name is kept (reports say it) but stripped of anything but a name."""
     checked_upload(upload)
     name = re.sub(r"[^\w.-]", "_", Path(upload.name).name).lstrip(".") or f"screenplay{SCREENPLAY_SUFFIX}"
-    api.project.exports.mkdir(exist_ok=True)
+    folder_inside(api.project.root, api.project.exports).mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".import-", dir=api.project.exports) as folder:
         path = Path(folder) / name
         path.write_bytes(upload.getvalue())
@@ -89,6 +90,13 @@ def import_section(api) -> None:
     # Streamlit's own check of a name it does not accept ends the page in a traceback.
     upload = st.file_uploader("Fountain screenplay", type=[SCREENPLAY_SUFFIX, "text/plain"], key="import_upload",
                               max_upload_size=MAX_UPLOAD_MB)
+    # The options `cinefile import` has: a revised draft updates the scenes the project has.
+    options = {
+        "prune": st.checkbox("Delete the imported scenes the screenplay no longer has", key="import_prune",
+                             help="They stay in history. Without this, they are only listed."),
+        "overwrite": st.checkbox("Replace scene text written or edited here too", key="import_overwrite",
+                                 help="Otherwise such a scene keeps its text and is listed. The old text stays in history."),
+    }
     if upload is None:
         return
     if st.session_state.get(IMPORTED_STATE) == upload.file_id:
@@ -96,12 +104,14 @@ def import_section(api) -> None:
         return
     try:
         with upload_in_project(api, upload) as path:
-            preview = api.import_fountain(path, dry_run=True)
+            preview = api.import_fountain(path, dry_run=True, **options)
         show_preview(preview)
-        if preview.created and st.button(f"Import {len(preview.created)} blocks", key="import_confirm",
-                                         type="primary", icon=":material/input:"):
+        changes = len(preview.created) + len(preview.updated) + len(preview.removed)
+        if changes and st.button(f"Import: {len(preview.created)} new, {len(preview.updated)} updated, "
+                                 f"{len(preview.removed)} removed", key="import_confirm", type="primary",
+                                 icon=":material/input:"):
             with upload_in_project(api, upload) as path:
-                report = api.import_fountain(path)
+                report = api.import_fountain(path, **options)
             st.session_state[IMPORTED_STATE] = upload.file_id
             st.success(report.summary(), icon=":material/check:")
     except UserError as error:
@@ -115,6 +125,12 @@ def show_preview(preview) -> None:
                      hide_index=True, width="stretch", key="import_preview")
     else:
         st.info("The screenplay makes no new blocks.")
+    changes = [{"change": "update", "path": u.path, "detail": ", ".join(u.what)} for u in preview.updated]
+    changes += [{"change": "remove" if gone in preview.removed else "gone, kept", "path": gone.path,
+                 "detail": gone.kept_reason or ""} for gone in preview.gone]
+    changes += [{"change": "kept", "path": c.path, "detail": c.reason} for c in preview.conflicts]
+    if changes:
+        st.dataframe(changes, hide_index=True, width="stretch", key="import_changes")
 
 
 api = project_api()
