@@ -65,17 +65,22 @@ def generate(
             typer.echo(plan.estimate_line, err=True)
         with task_progress("Generating", len(targets)) as advance:
             result = api.generate(targets, mode=mode, jobs=jobs, force=force, overwrite=overwrite, mock=mock,
-                                  on_outcome=lambda outcome: advance(f"{outcome.key} {outcome.status}"))
+                                  on_outcome=lambda outcome: advance(f"{outcome.key} {outcome.status}"),
+                                  on_progress=lambda job, stage: advance(f"{job.key}: {stage}", 0))
     _summary(result, as_json)
 
 
 def _dry_run(plan: GenerationPlan, as_json: bool) -> None:
+    from cinefile.daemon.generate.reference_images import references_line
+
     if as_json:
         print_json(plan.to_json())
     else:
         for job in plan.jobs:
             typer.echo(f"== {job.key} ({job.kind}, {job.mode}) -> {job.provider} {job.model}, "
                        f"about ${job.estimate:.4f}; template: {job.template}")
+            if job.reference_images:
+                typer.echo(references_line(job.reference_images))
             typer.echo(job.prompt)
         for kept in plan.kept:
             typer.echo(f"would skip {kept.id} ({kept.kind}): {kept.message}", err=True)

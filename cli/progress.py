@@ -52,18 +52,19 @@ def work_progress(label: str) -> Iterator[Callable[[float, float], None] | None]
 
 
 @contextlib.contextmanager
-def task_progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
-    """A bar for `total` tasks; the callback advances it by one and shows the last one done."""
+def task_progress(label: str, total: int) -> Iterator[Callable[..., None]]:
+    """A bar for `total` tasks; the callback `(description, step=1)` advances it by `step` and
+    shows the description: the last task done, or with step 0 what a running one is doing."""
     if not sys.stderr.isatty() or total < 1:
-        yield lambda description: None
+        yield lambda description, step=1: None
         return
     progress = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                         console=Console(stderr=True), transient=True)
     task = progress.add_task("", total=total)
     progress.start()
 
-    def advance(description: str) -> None:
-        progress.update(task, advance=1, description=description)
+    def advance(description: str, step: int = 1) -> None:
+        progress.update(task, advance=step, description=description)
 
     try:
         yield advance

@@ -140,19 +140,12 @@ def session_keys() -> dict[str, str]:
     return st.session_state.setdefault(KEYS_STATE, {})
 
 
-def keys_with_typed_first(typed: Mapping[str, str], environ: Mapping[str, str] | None = None) -> Keys:
-    """The keys generation uses: a key typed in the studio wins over the environment's (the
-    API's own lookup puts the environment first, for the command line)."""
-    from cinefile.daemon.generate.keys import Keys, Secret, find_keys  # the generation package loads on first use
-
-    from_env = find_keys(environ=environ)
-    chosen = {provider: (typed.get(provider) or "").strip() for provider in ("openrouter", "replicate")}
-    return Keys(**{provider: Secret(key) if key else getattr(from_env, provider) for provider, key in chosen.items()})
-
-
 def generation_keys() -> Keys:
-    """This session's keys for `api.generate(..., keys=)`, `plan_generation` and `models`."""
-    return keys_with_typed_first(session_keys())
+    """This session's keys for `api.generate(..., keys=)`, `plan_generation` and `models`: a
+    key typed in the studio wins over the environment's, as everywhere."""
+    from cinefile.daemon.generate.keys import find_keys  # the generation package loads on first use
+
+    return find_keys(session=session_keys())
 
 
 def show_error(error: UserError) -> None:

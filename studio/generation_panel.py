@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from cinefile.daemon.errors import UserError
+from cinefile.daemon.generate.reference_images import references_line
 from cinefile.format.catalog import PHASES
 from cinefile.format.config import MODES
 from cinefile.studio.context import generation_keys, show_error
@@ -135,6 +136,8 @@ def show_plan(api, plan) -> None:
     for job in plan.jobs[:5]:
         st.caption(f"{job.key}: {KIND_LABELS[job.kind].lower()} with `{job.model}` ({job.provider}, {job.mode}) · "
                    f"{api.cost_text(job)}")
+        if job.reference_images:
+            st.caption(references_line(job.reference_images))
     if len(plan.jobs) > 5:
         st.caption(f"… and {len(plan.jobs) - 5} more")
     if len(plan.jobs) != 1:

@@ -4,7 +4,10 @@ predictions with their state machine, files, cancel, problem+json errors, and th
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import re
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +35,11 @@ FLUX_INPUT = {
     "go_fast": {"type": "boolean"},
     "megapixels": {"enum": ["1", "0.25"]},
 }
+SD_INPUT = {
+    "prompt": {"type": "string"}, "negative_prompt": {"type": "string"},
+    "width": {"enum": [512, 768, 1024]}, "height": {"enum": [512, 768, 1024]},
+    "num_outputs": {"type": "integer", "minimum": 1, "maximum": 4}, "seed": {"type": "integer"},
+}
 WAN_INPUT = {
     "prompt": {"type": "string"}, "num_frames": {"type": "integer", "minimum": 81, "maximum": 100},
     "aspect_ratio": {"enum": ["16:9", "9:16"]}, "resolution": {"enum": ["480p"]},
@@ -39,19 +47,30 @@ WAN_INPUT = {
 }
 
 
-def _model(owner: str, name: str, runs: int, properties: dict, required: list[str]) -> dict:
+def _model(owner: str, name: str, runs: int, properties: dict, required: list[str], *, official: bool = True) -> dict:
+    """A model as the API lists it. A community model (`official=False`) runs only by its version id."""
+    version = hashlib.sha256(f"{owner}/{name}".encode()).hexdigest()  # 64 hex, one per model
     return {"url": f"https://replicate.com/{owner}/{name}", "owner": owner, "name": name, "description": "…",
             "visibility": "public", "run_count": runs, "cover_image_url": "https://example.invalid/c.png",
-            "is_official": True, "default_example": None,
-            "latest_version": {"id": "c846a699" * 8, "created_at": "2025-01-01T00:00:00Z", "cog_version": "0.9.x",
+            "is_official": official, "default_example": None,
+            "latest_version": {"id": version, "created_at": "2025-01-01T00:00:00Z", "cog_version": "0.9.x",
                                "openapi_schema": _schema(properties, required)}}
 
 
 COLLECTIONS = {
     "text-to-image": [
         _model("black-forest-labs", "flux-schnell", 500_000_000, FLUX_INPUT, ["prompt"]),
+        # A community model run more than any official final one: the final still is a community model's.
+        _model("stability-ai", "stable-diffusion", 110_000_000, SD_INPUT, ["prompt"], official=False),
         _model("black-forest-labs", "flux-1.1-pro", 50_000_000, {k: v for k, v in FLUX_INPUT.items() if k != "num_outputs"},
                ["prompt"]),
+        # Takes reference images (final by its name; run less than flux-1.1-pro, so picked only for them).
+        _model("google", "nano-banana", 30_000_000,
+               {"prompt": {"type": "string"},
+                "image_input": {"type": "array", "items": {"type": "string", "format": "uri"}, "default": []},
+                "aspect_ratio": {"enum": ["match_input_image", "1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16",
+                                          "16:9", "21:9"], "default": "match_input_image"},
+                "output_format": {"enum": ["jpg", "png"], "default": "jpg"}}, ["prompt"]),
     ],
     "text-to-video": [
         _model("wan-video", "wan-2.2-t2v-fast", 9_000_000, WAN_INPUT, ["prompt"]),
@@ -64,21 +83,41 @@ COLLECTIONS = {
                {"prompt": {"type": "string"}, "start_image": {"type": "string", "format": "uri"}}, ["prompt", "start_image"]),
     ],
     "text-to-speech": [
-        _model("jaaari", "kokoro-82m", 60_000_000, {"text": {"type": "string"}, "voice": {"type": "string"}}, ["text"]),
+        _model("jaaari", "kokoro-82m", 60_000_000, {"text": {"type": "string"}, "voice": {"type": "string"}}, ["text"],
+               official=False),
         _model("x-lance", "fast-tts", 1_000_000, {"text": {"type": "string"}}, ["text"]),
     ],
     "ai-music-generation": [
         _model("meta", "musicgen", 3_000_000, {"prompt": {"type": "string"}, "duration": {"type": "integer"},
-                                              "seed": {"type": "integer"}}, ["prompt"]),
-        _model("stackadoc", "stable-audio-turbo", 100_000, {"prompt": {"type": "string"}}, ["prompt"]),
+                                              "seed": {"type": "integer"}}, ["prompt"], official=False),
+        _model("stackadoc", "stable-audio-turbo", 100_000, {"prompt": {"type": "string"}}, ["prompt"], official=False),
     ],
 }
 # Models that exist but are in none of the collections above.
 OTHER_MODELS = {"other": [_model("stability-ai", "sdxl", 80_000_000, {"prompt": {"type": "string"}, "seed": {"type": "integer"}},
-                                 ["prompt"])]}
-OUTPUTS = {"text-to-image": ("png", PNG), "text-to-video": ("mp4", MP4), "text-to-speech": ("wav", WAV),
-           "ai-music-generation": ("wav", WAV), "other": ("png", PNG)}
+                                 ["prompt"], official=False)]}
 
+
+def mp4_lasting(seconds: int) -> bytes:
+    """An MP4 whose `moov` box says how long it plays (`mvhd`: timescale 1000), after its media data."""
+    mvhd = struct.pack(">B3xIIII", 0, 0, 0, 1000, seconds * 1000) + b"\x00" * 80
+    moov = struct.pack(">I4s", 16 + len(mvhd), b"moov") + struct.pack(">I4s", 8 + len(mvhd), b"mvhd") + mvhd
+    return MP4[:24] + struct.pack(">I4s", 16, b"mdat") + b"\x00" * 8 + moov
+
+
+MP4_5S = mp4_lasting(5)  # what the video models make
+OUTPUTS = {"text-to-image": ("png", PNG), "text-to-video": ("mp4", MP4_5S), "text-to-speech": ("wav", WAV),
+           "ai-music-generation": ("wav", WAV), "other": ("png", PNG)}
+# The key an object output holds the media under (`output_shapes`), next to a thumbnail.
+OBJECT_KEYS = {"text-to-image": "image", "text-to-video": "video", "text-to-speech": "audio_out",
+               "ai-music-generation": "audio_out", "other": "image"}
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+
+def _all_models():
+    """(collection slug, model) of every model the fake knows."""
+    return [(slug, model) for slug, models in (COLLECTIONS | OTHER_MODELS).items() for model in models]
 
 
 def problem(status: int, title: str, detail: str, **extra) -> Reply:
@@ -93,7 +132,14 @@ class FakeReplicate:
         self.polls_to_finish = 2
         self.prediction_ends = "succeeded"  # or "failed"
         self.wait_finishes = True  # a Prefer: wait request gets the finished prediction
+        # ...or, with this, a `processing` one whose output is there but not its metrics; the next
+        # poll finishes it.
+        self.wait_answers_early = False
         self.output = "url"  # url, data, http, huge, none, garbage
+        self.output_shapes: dict[str, str] = {}  # model id -> "object" or "nested": output as JSON holding URLs
+        self.video = MP4_5S  # the bytes of every video output
+        self.cdn_failures: list[int] = []  # statuses for the next downloads, one each
+        self.expired: set[str] = set()  # predictions whose output Replicate has removed
         self.predict_time = 2.5
         self.predictions: dict[str, dict] = {}
         self.cancelled: list[str] = []
@@ -114,6 +160,9 @@ class FakeReplicate:
             found = self.find_model(f"{parts[2]}/{parts[3]}")
             return Reply(200, found[1]) if found else problem(404, "Not found", "Model not found")
         if parts[:2] == ["v1", "models"] and len(parts) == 5 and parts[4] == "predictions" and request.method == "POST":
+            found = self.find_model(f"{parts[2]}/{parts[3]}")
+            if found and not found[1]["is_official"]:  # community models run by version only
+                return problem(404, "Not found", "The requested resource could not be found.")
             return self.create(request, f"{parts[2]}/{parts[3]}", allowed={"input", "webhook", "webhook_events_filter", "stream"})
         if parts == ["v1", "predictions"] and request.method == "POST":
             return self.create(request, None, allowed={"version", "input", "webhook", "webhook_events_filter", "stream"})
@@ -142,10 +191,20 @@ class FakeReplicate:
                            "urls": {"get": f"https://{REP_HOST}/v1/files/{file_id}"}})
 
     def find_model(self, model_id: str) -> tuple[str, dict] | None:
-        for slug, models in (COLLECTIONS | OTHER_MODELS).items():
-            for model in models:
-                if f"{model['owner']}/{model['name']}" == model_id:
-                    return slug, model
+        return next(((slug, m) for slug, m in _all_models() if f"{m['owner']}/{m['name']}" == model_id), None)
+
+    def find_version(self, version: str) -> tuple[str, dict] | None:
+        """POST /predictions takes `owner/name:<id>` or `<id>` of a version, or, since 2025-08,
+        `owner/name` of an official model (a community one has no version by that name)."""
+        ref, has_id, version_id = version.partition(":")
+        if not has_id and HEX64.fullmatch(ref):
+            ref, version_id = "", ref
+        for slug, model in _all_models():
+            named = f"{model['owner']}/{model['name']}" == ref
+            if version_id and model["latest_version"]["id"] == version_id and (named or not ref):
+                return slug, model
+            if named and not has_id and model["is_official"]:
+                return slug, model
         return None
 
     def create(self, request: httpx.Request, model_id: str | None, allowed: set[str]) -> Reply:
@@ -158,9 +217,7 @@ class FakeReplicate:
         unknown = set(body) - allowed
         if unknown:
             return problem(422, "Input validation failed", f"- (root): Additional property {sorted(unknown)[0]} is not allowed")
-        if model_id is None:
-            model_id = str(body.get("version", "")).partition(":")[0]
-        found = self.find_model(model_id)
+        found = self.find_model(model_id) if model_id is not None else self.find_version(str(body.get("version", "")))
         if found is None:
             return problem(422, "Invalid version or not permitted", "The specified version does not exist (or perhaps you "
                            "don't have permission to use it?)")
@@ -171,7 +228,9 @@ class FakeReplicate:
             return problem(422, "Input validation failed", detail, invalid_fields=invalid)
         self.bodies.append(body)
         prediction_id = f"gm3qorzdhgbfurvjtvhg{next(self.ids):06d}"
-        prediction = {"id": prediction_id, "model": model_id, "version": "hidden", "input": body["input"], "logs": "",
+        model_id = f"{model['owner']}/{model['name']}"
+        version = "hidden" if model["is_official"] else model["latest_version"]["id"]
+        prediction = {"id": prediction_id, "model": model_id, "version": version, "input": body["input"], "logs": "",
                       "output": None, "data_removed": False, "error": None, "status": "starting", "source": "api",
                       "created_at": "2025-01-01T00:00:00.000Z",
                       "urls": {"get": f"https://{REP_HOST}/v1/predictions/{prediction_id}",
@@ -185,7 +244,9 @@ class FakeReplicate:
         prefer = request.headers.get("prefer", "")
         if prefer.startswith("wait"):
             headers["preference-applied"] = "wait"
-            if self.wait_finishes:
+            if self.wait_answers_early:
+                self.output_early(prediction_id)
+            elif self.wait_finishes:
                 self.finish(prediction_id)
         return Reply(201, prediction, headers)
 
@@ -203,7 +264,26 @@ class FakeReplicate:
                 if "minimum" in spec and value < spec["minimum"] or "maximum" in spec and value > spec["maximum"]:
                     invalid.append({"type": "number", "field": f"input.{name}",
                                     "description": f"{name} must be between {spec.get('minimum')} and {spec.get('maximum')}"})
+            invalid += FakeReplicate.invalid_files(name, value, spec)
         return invalid
+
+    @staticmethod
+    def invalid_files(name: str, value: Any, spec: dict) -> list[dict]:
+        """As strict about files as Replicate: an array input takes a list of no more than
+        `maxItems`, a URI input an https or data: URI."""
+        if spec.get("type") == "array":
+            if not isinstance(value, list):
+                return [{"type": "invalid_type", "field": f"input.{name}",
+                         "description": f"{name}: Invalid type. Expected: array, given: {type(value).__name__}"}]
+            if len(value) > spec.get("maxItems", len(value)):
+                return [{"type": "array_max_items", "field": f"input.{name}",
+                         "description": f"{name}: Array must have at most {spec['maxItems']} items"}]
+            items, spec = value, spec.get("items", {})
+        else:
+            items = [value]
+        if spec.get("format") == "uri" and not all(isinstance(v, str) and v.startswith(("https://", "data:")) for v in items):
+            return [{"type": "format", "field": f"input.{name}", "description": f"{name}: Does not match format 'uri'"}]
+        return []
 
     def finish(self, prediction_id: str) -> None:
         with self.lock:
@@ -217,9 +297,24 @@ class FakeReplicate:
                 data["status"], data["error"] = "failed", "CUDA out of memory"
                 return
             data["status"] = "succeeded"
-            data["output"] = self.output_value(entry["slug"], prediction_id)
+            data["output"] = self.output_value(entry, prediction_id)
 
-    def output_value(self, slug: str, prediction_id: str) -> Any:
+    def output_early(self, prediction_id: str) -> None:
+        """What `Prefer: wait` may answer for file outputs: processing, the output there, no metrics."""
+        with self.lock:
+            entry = self.predictions[prediction_id]
+            entry["data"]["status"], entry["data"]["output"] = "processing", self.output_value(entry, prediction_id)
+            entry["polls"] = self.polls_to_finish - 1  # the next poll finishes it
+
+    def expire(self, prediction_id: str) -> None:
+        """What Replicate does an hour after a prediction made through the API: its output goes."""
+        with self.lock:
+            data = self.predictions[prediction_id]["data"]
+            data["data_removed"], data["output"] = True, None
+            self.expired.add(prediction_id)
+
+    def output_value(self, entry: dict, prediction_id: str) -> Any:
+        slug = entry["slug"]
         ext, content = OUTPUTS[slug]
         url = f"https://{CDN_HOST}/xezq/{prediction_id}/out-0.{ext}"
         if self.output == "data":
@@ -232,6 +327,12 @@ class FakeReplicate:
             url = f"https://{CDN_HOST}/garbage/{prediction_id}.{ext}"
         elif self.output == "none":
             return None
+        shape = self.output_shapes.get(entry["data"]["model"])
+        thumbnail = f"https://{CDN_HOST}/xezq/{prediction_id}/thumbnail.png"
+        if shape == "object":  # the thumbnail first: the media is found by its key, not its place
+            return {"thumbnail": thumbnail, OBJECT_KEYS[slug]: url}
+        if shape == "nested":
+            return {"seed": 7, "files": [{"name": "out", "urls": [url]}]}
         return [url] if slug in ("text-to-image", "other") else url
 
     def poll(self, prediction_id: str) -> Reply:
@@ -269,8 +370,14 @@ class FakeReplicate:
             return httpx.Response(200, content=endless(), headers={"content-type": "image/png"})
         if path.startswith("/garbage/"):
             return httpx.Response(200, content=b"<html>not an image</html>", headers={"content-type": "text/html"})
+        with self.lock:
+            failure = self.cdn_failures.pop(0) if self.cdn_failures else None
+        if failure is not None:
+            return httpx.Response(failure, content=b"upstream error")
+        if any(f"/{prediction_id}/" in path for prediction_id in self.expired):
+            return httpx.Response(404, content=b"Not Found")
         ext = path.rsplit(".", 1)[-1]
-        content = {"png": PNG, "mp4": MP4, "wav": WAV}.get(ext)
+        content = {"png": PNG, "mp4": self.video, "wav": WAV}.get(ext)
         if content is None:
             return httpx.Response(404)
         return httpx.Response(200, content=content)

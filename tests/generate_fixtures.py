@@ -9,13 +9,24 @@ import threading
 import pytest
 
 from cinefile.daemon.api import ProjectAPI
+from cinefile.daemon.generate import addresses
 from cinefile.daemon.generate import http as http_module
 from cinefile.daemon.project import Project
 from cinefile.daemon.generate.http import Clock
 from cinefile.daemon.generate.keys import ENV_NAMES, Keys, Secret
 from cinefile.daemon.generate.runner import Generator
 
-from fake_apis import OPENROUTER_KEY, REPLICATE_KEY, FakeAPIs
+from fake_apis import CDN_HOST, OPENROUTER_KEY, REPLICATE_KEY, FakeAPIs
+
+# What host names resolve to in the tests: the fake CDN is not looked up offline. A test adds
+# its own (a name that leads to a private address) with `monkeypatch.setitem`.
+FAKE_DNS: dict[str, list[str]] = {CDN_HOST: ["151.101.2.132"]}
+
+
+def fake_resolve(host: str) -> list[str]:
+    if host not in FAKE_DNS:
+        raise OSError(f"[Errno -2] Name or service not known: {host}")
+    return FAKE_DNS[host]
 
 
 class FakeClock(Clock):
@@ -40,6 +51,7 @@ class FakeClock(Clock):
 def fake(monkeypatch) -> FakeAPIs:
     apis = FakeAPIs()
     monkeypatch.setattr(http_module, "TRANSPORT", apis.transport())
+    monkeypatch.setattr(addresses, "resolve", fake_resolve)
     for names in ENV_NAMES.values():
         for name in names:
             monkeypatch.delenv(name, raising=False)

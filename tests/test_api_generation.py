@@ -32,8 +32,7 @@ def text_of(api: ProjectAPI, rel: str) -> str:
 
 
 def history_texts(api: ProjectAPI, key: str) -> list[str]:
-    rows = api.index.query("SELECT payload FROM history WHERE block_key = ? ORDER BY id", [key])
-    return [json.loads(r["payload"]).get("previous") for r in rows]
+    return [revision.previous for revision in api.history(key) if revision.commit is None]
 
 
 # -- what to generate ---------------------------------------------------------------------
@@ -209,12 +208,13 @@ def test_the_buffer_decides_whether_text_is_kept(api):
 
 # -- keys and models -----------------------------------------------------------------------
 
-def test_environment_keys_come_before_session_keys(api, monkeypatch):
+def test_session_keys_come_before_the_environment(api, monkeypatch):
     api.session_keys = {"openrouter": "from-the-editor"}
     assert api.generation_keys().openrouter.reveal() == "from-the-editor" and api.generation_keys().replicate is None
     assert api.generation_keys({"replicate": "r8-session"}).replicate.reveal() == "r8-session"
     monkeypatch.setenv("OPENROUTER_API_KEY", "from-the-environment")
-    assert api.generation_keys().openrouter.reveal() == "from-the-environment"
+    assert api.generation_keys().openrouter.reveal() == "from-the-editor"
+    assert api.generation_keys({}).openrouter.reveal() == "from-the-environment"
     assert api.generation_keys(NO_KEYS) is NO_KEYS
 
 

@@ -24,6 +24,8 @@ def test_key_lookup_order():
     env = {"OPENROUTER_API_KEY": "a", "COPILOT_OPENROUTER_API_KEY": "b", "REPLICATE_API_TOKEN": "c",
            "COPILOT_REPLICATE_API_KEY": "d"}
     keys = find_keys({"openrouter": "s1", "replicate": "s2"}, env)
+    assert (keys.openrouter.reveal(), keys.replicate.reveal()) == ("s1", "s2")  # the session's come first
+    keys = find_keys(None, env)
     assert (keys.openrouter.reveal(), keys.replicate.reveal()) == ("a", "c")
     keys = find_keys(None, {"COPILOT_OPENROUTER_API_KEY": "b", "REPLICATE_API_KEY": "k", "REPLICATE_API_TOKEN": "c"})
     assert (keys.openrouter.reveal(), keys.replicate.reveal()) == ("b", "k")
@@ -266,7 +268,7 @@ def test_models_command_lists_draft_and_final_with_prices(sample, cli, env_keys)
     result = cli("models", "--kind", "video", "--final", "--json", cwd=sample.root)
     videos = {m["id"]: m for m in json.loads(result.output)["models"]}
     assert videos["minimax/video-01"]["start_image_field"] == "first_frame_image"
-    assert videos["minimax/video-01"]["price"] == "$0.1000/s of run time (table)"
+    assert videos["minimax/video-01"]["price"] == "$0.1000/s of output (table)"
     assert "wan-video/wan-2.2-t2v-fast" not in videos
     table = cli("models", "--kind", "audio", cwd=sample.root).output
     assert "jaaari/kokoro-82m" in table and "meta/musicgen" in table

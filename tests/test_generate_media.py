@@ -13,7 +13,8 @@ from cinefile.daemon.generate import GenerationError
 from cinefile.daemon.generate.runner import CANCELLED, DONE, FAILED
 from cinefile.format.parse import parse_block
 
-from fake_apis import PNG, MP4, REPLICATE_KEY, Reply, problem
+from fake_apis import PNG, REPLICATE_KEY, Reply, problem
+from fake_replicate import MP4_5S
 from generate_fixtures import clock, fake, generator, keys  # noqa: F401  (fixtures)
 
 
@@ -98,7 +99,7 @@ def test_video_starts_from_the_approved_still_found_in_the_schema(sample, genera
     sent = fake.bodies[-1]["input"]["image"]
     assert sent == "data:image/png;base64," + base64.b64encode(PNG).decode()
     assert clock.slept == [1.5, 1.5]  # video polls every 1.5 s
-    assert (sample.root / "assets" / f"{outcome.assets[0]}.mp4").read_bytes() == MP4  # a single-URL output
+    assert (sample.root / "assets" / f"{outcome.assets[0]}.mp4").read_bytes() == MP4_5S  # a single-URL output
     final = gen.plan("shot-1a", "video", "final")
     assert final.model == "minimax/video-01" and final.params["first_frame_image"] == f"asset:{still}"
 
@@ -112,9 +113,9 @@ def test_audio_speaks_a_scenes_dialogue_and_scores_a_location(sample, generator,
     assert music.purpose == "music" and music.model == "stackadoc/stable-audio-turbo"  # draft by name
     assert "duration" not in music.params and "seed" not in music.params  # only what its schema takes
     assert gen.plan("ferry-deck", "audio", "final").params["duration"] == 15  # meta/musicgen takes it
-    outcome = gen.run(music)
-    assert outcome.status == DONE and music.estimate == pytest.approx(0.002 * 15)
-    assert outcome.cost == pytest.approx(0.002 * fake.predict_time)  # per second of predict_time
+    outcome = gen.run(music)  # a community model: billed by GPU time, on an L40S for a draft
+    assert outcome.status == DONE and music.estimate == pytest.approx(0.000975 * 15)
+    assert outcome.cost == pytest.approx(0.000975 * fake.predict_time)  # per second of predict_time
 
 
 def test_a_model_failure_with_200_is_a_clear_error(sample, generator, fake):
@@ -204,7 +205,7 @@ def test_endless_download_stops_at_the_limit_and_leaves_nothing(sample, generato
     before = (sample.root / "shooting/shot-1a.md").read_bytes()
     outcome = gen.run(gen.plan("shot-1a", "image"))
     assert outcome.status == FAILED and "over the 1 MB download limit" in outcome.message
-    assert [p.name for p in (sample.root / "assets").iterdir() if p.is_file()] == []  # no temp file either
+    assert media_in_assets(sample) == []  # no temp file either (the ledger records what was paid)
     assert (sample.root / "shooting/shot-1a.md").read_bytes() == before
 
 
@@ -213,7 +214,7 @@ def test_output_that_is_no_media_is_refused(sample, generator, fake):
     gen = generator()
     outcome = gen.run(gen.plan("shot-1a", "image"))
     assert outcome.status == FAILED and "not an image, video or audio file" in outcome.message
-    assert [p.name for p in (sample.root / "assets").iterdir() if p.is_file()] == []
+    assert media_in_assets(sample) == []
 
 
 def test_malformed_prediction_is_a_clear_error(sample, generator, fake):
@@ -243,7 +244,8 @@ def test_deadline_cancels_the_prediction(sample, generator, fake, clock):
     fake.polls_to_finish = 10**9
     gen = generator()
     outcome = gen.run(gen.plan("shot-1a", "image"))
-    assert outcome.status == FAILED and "no result after 180 s; the prediction was cancelled" in outcome.message
+    assert outcome.status == FAILED and "no result after 180 s; prediction gm3" in outcome.message
+    assert "was cancelled, so it costs nothing more" in outcome.message
     assert len(fake.cancelled) == 1
 
 

@@ -1,30 +1,40 @@
 """HTTP for the paid APIs: the timeouts, retries and error messages their own clients use.
 
 - Timeouts: connect 5 s, read 30 s (longer where a call is known to block, such as a chat).
-- Retries: up to 3 on 408, 429 and 5xx, and on an HTTP 400 whose body wraps one of those.
+- Retries: up to 3 on 408 and 5xx, and on an HTTP 400 whose body wraps one of those.
   Never on 401, 402 or 422. A POST (which may create something that costs money) is retried
-  only on 429, or when the connection was never made.
+  only when the connection was never made, or on a status the caller knows costs nothing
+  (`retry_on`: OpenRouter charges nothing for 408, 502 and 503).
 - The wait before a retry is the server's (`Retry-After` in seconds or as an HTTP date, a body
   `retry_after`, or `metadata.retry_after_seconds`), capped at 60 s; else an exponential
   backoff from 0.5 s to 8 s with jitter.
+- 429 (rate limited, so nothing was done: a POST too) waits out the window, up to 90 s in all
+  (see rate_limit.py), and the other jobs using the same API wait for the same window. The wait
+  is said on the job's progress line (`report_waits_to`).
+- Within `deadline(...)` (the model lists: a command waits ~20 s for them in all), each attempt's
+  timeout is shortened to fit, and nothing is retried past it.
 """
 
 from __future__ import annotations
 
-import email.utils
+import contextlib
+import contextvars
 import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Collection, Iterator
 
 import httpx
 
 from .errors import Cancelled, GenerationError
 from .keys import Secret, redact
+from .rate_limit import MAX_WAIT_S as MAX_RATE_LIMIT_WAIT_S
+from .rate_limit import WaitBudget, gate_for, server_wait
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
+RETRYABLE = frozenset({408, 500, 502, 503, 504})
+RATE_LIMITED = 429
 NEVER_RETRY = frozenset({401, 402, 422})
 MAX_RETRIES = 3
 MAX_RETRY_AFTER_S = 60.0
@@ -32,6 +42,44 @@ MAX_DETAIL = 240
 
 # Tests put a fake of the APIs here (an httpx.MockTransport); None means the real network.
 TRANSPORT: httpx.BaseTransport | None = None
+
+# Said to the job whose request waits on a rate limit; set per job by whoever runs it, since
+# the wait happens deep inside a provider's call and the progress line is the runner's.
+_PROGRESS: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar("progress", default=None)
+# A clock time past which the requests of this block give up (see `deadline`).
+_DEADLINE: contextvars.ContextVar[tuple["Clock", float] | None] = contextvars.ContextVar("deadline", default=None)
+
+
+@contextlib.contextmanager
+def report_waits_to(progress: Callable[[str], None]) -> Iterator[None]:
+    """Within this block, say each rate-limit wait of this thread's requests to `progress`."""
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+@contextlib.contextmanager
+def deadline(clock: Clock, at: float) -> Iterator[None]:
+    """Within this block, requests give up when `clock` passes `at`: each attempt's timeout is
+    shortened to fit, and nothing is retried or waited for past it."""
+    token = _DEADLINE.set((clock, at))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _time_left() -> float | None:
+    bound = _DEADLINE.get()
+    return None if bound is None else bound[1] - bound[0].now()
+
+
+def _say(stage: str) -> None:
+    progress = _PROGRESS.get()
+    if progress is not None:
+        progress(stage)
 
 
 class Clock:
@@ -46,9 +94,22 @@ class Clock:
 
 
 class ApiError(GenerationError):
-    def __init__(self, message: str, status: int | None = None) -> None:
+    """A refused or failed request: its one line, the HTTP status and the server's own words."""
+
+    def __init__(self, message: str, status: int | None = None, detail: str = "", body: Any = None) -> None:
         super().__init__(message)
         self.status = status
+        self.detail = detail
+        self.body = body  # the parsed error body, for a provider that explains its own errors
+
+
+def duration(seconds: float) -> str:
+    """A wait as a person says it: `40 s`, `12 min`, `5 h`."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
 
 
 def client(base_url: str = "", headers: dict[str, str] | None = None, timeout: httpx.Timeout = TIMEOUT) -> httpx.Client:
@@ -71,7 +132,7 @@ def _error_field(body: Any) -> dict:
 def effective_status(status: int, body: Any) -> int:
     """OpenRouter sometimes wraps a transient upstream failure in an HTTP 400."""
     code = _error_field(body).get("code")
-    if status == 400 and isinstance(code, int) and code in RETRYABLE:
+    if status == 400 and isinstance(code, int) and (code in RETRYABLE or code == RATE_LIMITED):
         return code
     return status
 
@@ -88,36 +149,10 @@ def detail_of(body: Any, response: httpx.Response) -> str:
 
 
 def retry_after(response: httpx.Response, body: Any) -> float | None:
-    """The wait the server asked for, in seconds, capped; None when it asked for none."""
-    candidates: list[Any] = [response.headers.get("retry-after")]
-    if isinstance(body, dict):
-        candidates.append(body.get("retry_after"))
-        metadata = _error_field(body).get("metadata")
-        if isinstance(metadata, dict):
-            candidates.append(metadata.get("retry_after_seconds"))
-            headers = metadata.get("headers")
-            if isinstance(headers, dict):
-                candidates.append(headers.get("Retry-After"))
-    for value in candidates:
-        seconds = _seconds(value)
-        if seconds is not None:
-            return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
-    return None
-
-
-def _seconds(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
-    if text.replace(".", "", 1).isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(str(value))
-    except (TypeError, ValueError):
-        return None
-    return when.timestamp() - time.time()
+    """The wait the server asked for before a retry (not a rate limit's), capped; None when it
+    asked for none."""
+    seconds = server_wait(response, body)
+    return None if seconds is None else min(seconds, MAX_RETRY_AFTER_S)
 
 
 def backoff(attempt: int) -> float:
@@ -146,57 +181,104 @@ class Api:
     def request(self, method: str, url: str, *, json: Any = None, files: Any = None, headers: dict[str, str] | None = None,
                 timeout: httpx.Timeout | None = None, stream: bool = False,
                 on_status: Callable[[int, str], str | None] | None = None,
-                cancel: threading.Event | None = None) -> httpx.Response:
+                cancel: threading.Event | None = None, retry_on: Collection[int] = ()) -> httpx.Response:
         """Send with retries. Returns a 2xx/3xx response (open, when `stream`); raises ApiError.
 
         `on_status(status, detail)` may return a clearer message for a vendor-specific error.
-        `cancel` replaces the API's own abort signal for this one call.
+        `cancel` replaces the API's own abort signal for this one call. `retry_on`: statuses
+        on which a POST may be sent again because the API charged nothing for it.
         """
         cancel = cancel or self.cancel
-        for attempt in range(MAX_RETRIES + 1):
-            if cancel.is_set():
-                raise Cancelled()
-            request = self.http.build_request(method, url, json=json, files=files, headers=headers,
-                                              timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
-            try:
-                response = self.http.send(request, stream=stream)
-            except httpx.TimeoutException:
-                if method == "GET" and attempt < MAX_RETRIES:
-                    self._wait(backoff(attempt), cancel)
-                    continue
-                raise ApiError(f"{self.name}: network timeout on {method} {request.url.path}: "
-                               "check your connection and try again") from None
-            except httpx.TransportError as error:
-                if (method == "GET" or isinstance(error, httpx.ConnectError)) and attempt < MAX_RETRIES:
-                    self._wait(backoff(attempt), cancel)
-                    continue
-                reason = type(error).__name__
-                raise ApiError(f"{self.name}: network error on {method} {request.url.path} ({reason}): "
-                               "check your connection and try again") from None
-            if response.status_code < 400:
-                return response
-            if stream:
-                response.read()
-                response.close()
-            body = body_of(response)
-            status = effective_status(response.status_code, body)
-            retryable = status in RETRYABLE and response.status_code not in NEVER_RETRY and (method == "GET" or status == 429)
-            if retryable and attempt < MAX_RETRIES:
-                wait = retry_after(response, body)
-                self._wait(backoff(attempt) if wait is None else wait, cancel)
-                continue
-            raise self.error(response.status_code, detail_of(body, response), on_status)
-        raise AssertionError("unreachable: the loop returns or raises")
+        gate = gate_for(self.base_url)
+        rate_waits = WaitBudget()
+        failures = 0
+        try:
+            while True:
+                if cancel.is_set():
+                    raise Cancelled()
+                gate.enter(cancel, lambda: _say(f"rate limited by {self.name}: waiting with the other jobs"))
+                request = self.http.build_request(method, url, json=json, files=files, headers=headers,
+                                                  timeout=self._timeout(timeout, method, url))
+                retry = method == "GET" and failures < MAX_RETRIES
+                window = gate.windows
+                try:
+                    response = self.http.send(request, stream=stream)
+                except httpx.TimeoutException:
+                    if retry and self._may_wait(backoff(failures), cancel):
+                        failures += 1
+                        continue
+                    raise ApiError(f"{self.name}: network timeout on {method} {request.url.path}: "
+                                   "check your connection and try again") from None
+                except httpx.TransportError as error:
+                    if (retry or (isinstance(error, httpx.ConnectError) and failures < MAX_RETRIES)) \
+                            and self._may_wait(backoff(failures), cancel):
+                        failures += 1
+                        continue
+                    reason = type(error).__name__
+                    raise ApiError(f"{self.name}: network error on {method} {request.url.path} ({reason}): "
+                                   "check your connection and try again") from None
+                if response.status_code < 400:
+                    return response
+                if stream:
+                    response.read()
+                    response.close()
+                body = body_of(response)
+                status = effective_status(response.status_code, body)
+                detail = detail_of(body, response)
+                if status == RATE_LIMITED and response.status_code not in NEVER_RETRY:
+                    if gate.windows != window:
+                        continue  # refused in a window another job has waited out since: ask again now
+                    wait = rate_waits.next(server_wait(response, body))
+                    left = _time_left()
+                    if wait is not None and (left is None or wait < left):
+                        if gate.hold():  # else another job waits out this window: wait for it at the gate
+                            _say(f"rate limited by {self.name}: waiting {wait:.0f} s")
+                            self._wait(wait, cancel)
+                        continue
+                    raise self.error(RATE_LIMITED, detail, on_status, waited=rate_waits.spent,
+                                     resets_in=server_wait(response, body), body=body)
+                may_retry = status in RETRYABLE and response.status_code not in NEVER_RETRY \
+                    and (method == "GET" or status in retry_on) and failures < MAX_RETRIES
+                if may_retry:
+                    asked = retry_after(response, body)
+                    if self._may_wait(backoff(failures) if asked is None else asked, cancel):
+                        failures += 1
+                        continue
+                raise self.error(response.status_code, detail, on_status, body=body)
+        finally:
+            gate.release()
+
+    def _timeout(self, timeout: httpx.Timeout | None, method: str, url: str) -> httpx.Timeout | Any:
+        """The call's own timeout, shortened to fit the deadline of the block it runs in."""
+        left = _time_left()
+        if left is None:
+            return timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
+        if left <= 0:
+            raise ApiError(f"{self.name}: no answer in the time allowed for {method} {url}: "
+                           "check your connection and try again")
+        chosen = timeout or self.http.timeout
+        return httpx.Timeout(min(chosen.read or left, left), connect=min(chosen.connect or left, left))
+
+    def _may_wait(self, seconds: float, cancel: threading.Event) -> bool:
+        """Wait before a retry, unless that would go past the deadline (False: do not retry)."""
+        left = _time_left()
+        if left is not None and seconds >= left:
+            return False
+        self._wait(seconds, cancel)
+        return True
 
     def _wait(self, seconds: float, cancel: threading.Event) -> None:
         if self.clock.sleep(seconds, cancel):
             raise Cancelled()
 
-    def error(self, status: int, detail: str, on_status: Callable[[int, str], str | None] | None = None) -> ApiError:
+    def error(self, status: int, detail: str, on_status: Callable[[int, str], str | None] | None = None, *,
+              waited: float = 0.0, resets_in: float | None = None, body: Any = None) -> ApiError:
+        """The one line for a refused request. For a rate limit: how long it waited (`waited`)
+        and, when the server said, when the limit resets (`resets_in`, seconds)."""
         detail = redact(detail, [self.key.reveal()] if self.key else [])
         special = on_status(status, detail) if on_status else None
         if special:
-            return ApiError(special, status)
+            return ApiError(special, status, detail, body)
         if status == 401:
             message = f"{self.name} refused the API key ({detail}): it is missing, wrong or expired; check {self.key_hint}"
         elif status == 402:
@@ -205,13 +287,21 @@ class Api:
             message = f"{self.name}: not found ({detail}): check the model id with `cinefile models`"
         elif status == 422:
             message = f"{self.name} rejected the input (422: {detail}): check the model and its parameters"
-        elif status == 429:
-            message = f"{self.name} rate limit reached ({detail}): wait a while and try again"
+        elif status == RATE_LIMITED:
+            if resets_in is not None and waited + resets_in > MAX_RATE_LIMIT_WAIT_S:
+                when = f"it resets in {duration(resets_in)}; try again then"
+            else:
+                when = "try again in a minute, or run fewer jobs at once (-j)"
+            waits = f"waited {waited:.0f} s; " if waited else ""
+            message = f"{self.name} rate limit reached ({detail}): {waits}{when}"
         elif status >= 500:
             message = f"{self.name} is unavailable ({status}: {detail}): try again later"
         else:
             message = f"{self.name} refused the request ({status}: {detail})"
-        return ApiError(message, status)
+        return ApiError(message, status, detail, body)
+
+    def redact(self, text: str) -> str:
+        return redact(text, [self.key.reveal()] if self.key else [])
 
     def json_of(self, response: httpx.Response) -> Any:
         try:

@@ -1,4 +1,5 @@
-"""API keys: found in the environment or handed over by an editor, kept in memory only.
+"""API keys: handed over for the session (the studio's sidebar, an editor's secret storage) or
+found in the environment, kept in memory only.
 
 A key is wrapped in `Secret`, whose str() and repr() never show it, so that a key that ends up
 in an f-string, a log line or an exception message shows as `***` instead.
@@ -10,8 +11,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-# Where each provider's key is looked for, in order. Keys an editor hands over for the session
-# come last.
+# Where each provider's key is looked for in the environment, in order. A key handed over for
+# the session comes before all of them: the person typed it for this session, on purpose.
 ENV_NAMES: dict[str, tuple[str, ...]] = {
     "openrouter": ("OPENROUTER_API_KEY", "COPILOT_OPENROUTER_API_KEY"),
     "replicate": ("REPLICATE_API_KEY", "REPLICATE_API_TOKEN", "COPILOT_REPLICATE_API_KEY"),
@@ -55,7 +56,8 @@ class Keys:
 
 
 def find_keys(session: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None) -> Keys:
-    """The keys to use: the environment first, then those handed over for this session.
+    """The keys to use: those handed over for this session first, then the environment's
+    (ENV_NAMES, in order).
 
     `session` maps a provider name ("openrouter", "replicate") to a key.
     """
@@ -63,8 +65,8 @@ def find_keys(session: Mapping[str, str] | None = None, environ: Mapping[str, st
     session = session or {}
     found: dict[str, Secret | None] = {}
     for provider, names in ENV_NAMES.items():
-        value = next((environ[name].strip() for name in names if environ.get(name, "").strip()), None)
-        value = value or (session.get(provider) or "").strip() or None
+        value = (session.get(provider) or "").strip() or None
+        value = value or next((environ[name].strip() for name in names if environ.get(name, "").strip()), None)
         found[provider] = Secret(value) if value else None
     return Keys(**found)
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import threading
 from collections import defaultdict
 from pathlib import Path
+
+from cinefile.daemon.errors import UserError
+from cinefile.daemon.inside import folder_inside, kind_of, read_regular_text
 
 LEDGER_NAME = "ledger.jsonl"
 GROUPS = ("mode", "provider", "kind", "block")
@@ -24,9 +28,14 @@ class Ledger:
     def record(self, entry: dict) -> None:
         line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
         with self.lock:
+            folder_inside(self.path.parent.parent, self.path)  # neither assets/ nor the ledger may lead out
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            # O_NONBLOCK: a FIFO in its place fails at once instead of waiting for a reader.
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
             try:
+                if not stat.S_ISREG(mode := os.fstat(fd).st_mode):
+                    raise UserError(f"assets/{LEDGER_NAME} is {kind_of(mode)}, not a regular file: refused, the cost "
+                                    "was not recorded; replace it with a file")
                 os.write(fd, line)
                 os.fsync(fd)
             finally:
@@ -34,7 +43,7 @@ class Ledger:
 
     def entries(self) -> list[dict]:
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            lines = read_regular_text(self.path, self.path.parent.parent).splitlines()
         except OSError:
             return []
         found = []

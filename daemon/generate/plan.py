@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from cinefile.daemon.index.db import Index
@@ -23,6 +23,7 @@ from .keys import Keys, provider_of
 from .prompts import build_context, render, template_for
 from .providers.base import KINDS
 from .providers.replicate import ASSET_PREFIX
+from .reference_images import ReferenceImage, fit_references, reference_images, reference_model
 from .settings import Settings
 from .writeback import ROLE_OF_KIND
 
@@ -63,12 +64,18 @@ class Job:
     purpose: str = ""
     references: list[str] = field(default_factory=list)
     price: dict[str, float] = field(default_factory=dict)
+    reference_images: list[ReferenceImage] = field(default_factory=list)  # the looks its still goes with
+    notes: list[str] = field(default_factory=list)  # what the plan should say about it (references left out)
+    # Draft text on a `:free` model: the same job on the cheapest model that is not free, run when
+    # the account's limit on free models is reached.
+    fallback: Job | None = None
 
     def to_json(self) -> dict:
         return {"id": self.key, "path": self.path, "kind": self.kind, "mode": self.mode, "provider": self.provider,
                 "model": self.model, "template": self.template, "prompt": self.prompt,
                 "params": {k: v for k, v in self.params.items() if k != "system"}, "seed": self.seed,
-                "inputs": list(self.inputs), "estimate_usd": round(self.estimate, 6), "cache_key": self.cache_key}
+                "inputs": list(self.inputs), "estimate_usd": round(self.estimate, 6), "cache_key": self.cache_key,
+                "reference_images": [image.to_json() for image in self.reference_images], "notes": self.notes}
 
 
 def seed_for(key: str) -> int:
@@ -146,18 +153,23 @@ class Planner:
         if kind == "video" and still is None and row["type"] in NEEDS_STILL:
             raise GenerationError(f"`{key}` has no approved still, and video starts from one: run `cinefile generate "
                                   f"{key} --kind image`, look at it, then `cinefile approve {key}`")
+        looks = reference_images(self.index, row, lambda design: approved_still(design, self.store)) \
+            if kind == "image" else []
         model = None
         if provider != "mock":
             start = None if kind != "video" else still is not None
             picked = self.models.get(catalog_kind) or self.models.get(kind)
-            model = self.catalog.choose(catalog_kind, mode, picked or self.settings.model_for(catalog_kind, mode),
-                                        start_image=start)
+            configured = picked or self.settings.model_for(catalog_kind, mode)
+            # With references, auto-pick prefers a model that takes them.
+            model = (reference_model(self.catalog.models(kind), mode) if looks and not configured else None) \
+                or self.catalog.choose(catalog_kind, mode, configured, start_image=start)
+        references = fit_references(model, looks, mode, self.catalog.models(kind) if looks and model else [])
         context = build_context(self.index, row, self.project.config.name)
         template_kind = catalog_kind
         source, template = template_for(self.project.root, row["type"], template_kind)
         prompt = render(template, context.variables, source)
         seed = seed_for(key)
-        params = self._params(kind, purpose, model, prompt, seed, still)
+        params = self._params(kind, purpose, model, prompt, seed, still, references.inputs)
         model_id = model.id if model else "mock"
         price: dict[str, float] = {}
         if provider == "mock":
@@ -165,22 +177,33 @@ class Planner:
         elif kind == "text":
             estimate = estimate_text(model, prompt, TEXT_PARAMS["max_tokens"])
         else:
-            price = replicate_price(self.settings, model_id, kind, mode)
+            price = replicate_price(self.settings, model, kind, mode)  # billed as the model is: official or community
             estimate = estimate_replicate(price)
-        inputs = (still,) if still else ()
+        inputs = ((still,) if still else ()) + tuple(image.sha256 for image in references.images)
         inputs_of_row = list(dict.fromkeys(ref[0] for ref in json.loads(row["refs"] or "[]")))
-        return Job(key, row["path"], row["type"], row["title"], kind, mode, provider, model_id, source, prompt, params, seed,
+        job = Job(key, row["path"], row["type"], row["title"], kind, mode, provider, model_id, source, prompt, params, seed,
                    inputs, estimate, cache_key(provider, model_id, prompt, params, seed, list(inputs)),
                    record_for(inputs_of_row, self.index.hashes(inputs_of_row)), ROLE_OF_KIND.get(kind), purpose, context.references,
-                   price)
+                   price, references.images, [references.note] if references.note else [])
+        if kind == "text" and model is not None and mode == "draft" and not configured:
+            job.fallback = self._text_fallback(job, model)
+        return job
+
+    def _text_fallback(self, job: Job, model: ModelInfo) -> Job | None:
+        fallback = self.catalog.text_fallback(model.id) if model.id.endswith(":free") else None
+        if fallback is None:
+            return None
+        return replace(job, model=fallback.id, estimate=estimate_text(fallback, job.prompt, TEXT_PARAMS["max_tokens"]),
+                       cache_key=cache_key(job.provider, fallback.id, job.prompt, job.params, job.seed, list(job.inputs)),
+                       fallback=None)
 
     def _params(self, kind: str, purpose: str, model: ModelInfo | None, prompt: str, seed: int,
-                still: str | None) -> dict[str, Any]:
+                still: str | None, references: dict[str, Any]) -> dict[str, Any]:
         if kind == "text":
             return dict(TEXT_PARAMS)
         if kind == "image":
             return _fit(model, {"prompt": prompt, "aspect_ratio": "16:9", "num_outputs": 1, "output_format": "png",
-                                "seed": seed})
+                                "seed": seed, **references})
         if kind == "video":
             wanted: dict[str, Any] = {"prompt": prompt, "seed": seed}
             if still:

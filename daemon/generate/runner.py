@@ -27,17 +27,18 @@ from cinefile.daemon.project import Project
 
 from .assets import AssetStore, StoredAsset
 from .cache import RequestCache
-from .catalog import Catalog
+from .catalog import Catalog, ModelInfo
 from .errors import Cancelled, GenerationError
-from .http import Clock
+from .http import Clock, report_waits_to
 from .keys import Keys, find_keys, redact
 from .ledger import Ledger
 from .plan import Job, Planner
-from .providers.base import GenRequest, GenResult, Provider, RunContext
+from .providers.base import GenRequest, GenResult, PaidNotStored, Provider, RunContext
 from .providers.mock import Mock
 from .providers.openrouter import OpenRouter
 from .providers.replicate import Replicate
 from .settings import settings_of
+from .workers import DaemonPool
 from .writeback import TextKept
 
 DONE, CACHED, FAILED, CANCELLED, SKIPPED = "done", "cached", "failed", "cancelled", "skipped"
@@ -142,15 +143,36 @@ class Generator:
             return self._apply(job, result, CACHED, 0.0)
         self._reserve(job)
         try:
-            context = RunContext(self.store, self.cancel, self.clock, progress, job.price)
+            context = self._context(job, progress)
             request = GenRequest(job.kind, job.model, job.prompt, job.params, job.seed, job.inputs, job.title, job.type,
                                  tuple(job.references), job.purpose)
             progress("running")
-            result = self.providers[job.provider].run(request, context)
+            try:
+                result = self.providers[job.provider].run(request, context)
+            except PaidNotStored as paid:
+                return self._keep_paid(job, paid)
             self._keep(job, result)
         finally:
             self._release(job)
-        return self._apply(job, result, DONE, result.cost)
+        outcome = self._apply(job, result, DONE, result.cost)
+        if not outcome.message:  # a paid prediction fetched again, or one gone and made anew
+            outcome.message = (f"fetched prediction {result.meta.get('prediction_id')}, paid for earlier: no new cost"
+                               if result.meta.get("resumed") else str(result.meta.get("note") or ""))
+        return outcome
+
+    def _context(self, job: Job, progress: Callable[[str], None]) -> RunContext:
+        """What the provider needs beyond the request: how the model is run, and a prediction
+        paid for earlier under the same request, whose output it should fetch first."""
+        model = self._model_info(job) if job.provider == "replicate" else None
+        pending = None if self.force else self.cache.pending(job.cache_key)
+        return RunContext(self.store, self.cancel, self.clock, progress, job.price,
+                          official=model.official if model else None, version=model.version if model else None,
+                          resume=pending["prediction_id"] if pending else None)
+
+    def _model_info(self, job: Job) -> ModelInfo | None:
+        """The job's model as the cached catalogue has it (no network); None when it is not in it."""
+        cached = self.catalog.cached(job.purpose or job.kind)
+        return next((m for m in cached[1] if m.id == job.model), None) if cached else None
 
     def _reserve(self, job: Job) -> None:
         limit = self.settings.budget_usd
@@ -168,6 +190,30 @@ class Generator:
         with self._budget_lock:
             self._reserved -= job.estimate
 
+    def _keep_paid(self, job: Job, paid: PaidNotStored) -> Outcome:
+        """Paid for, not stored: record the cost (unless it was recorded when first paid), and the
+        prediction under the request, so that the same request fetches its output again."""
+        if paid.cost > 0 and not paid.recorded:
+            self.ledger.record(self._ledger_line(job, _now(), paid.cost, paid.prediction_id, paid.estimated,
+                                                 stored=False))
+        if paid.refetchable:
+            self.cache.put_pending(job.cache_key, {"prediction_id": paid.prediction_id, "provider": job.provider,
+                                                   "model": job.model, "block": job.key, "kind": job.kind,
+                                                   "cost": paid.cost, "at": _now()})
+        status = CANCELLED if isinstance(paid.cause, Cancelled) else FAILED
+        return Outcome(job.key, job.kind, status, self._redact(str(paid)), cost=0.0 if paid.recorded else paid.cost,
+                       job=job)
+
+    def _ledger_line(self, job: Job, at: str, cost: float, prediction_id: str | None, estimated: bool,
+                     **extra) -> dict:
+        line = {"at": at, "block": job.key, "kind": job.kind, "mode": job.mode, "provider": job.provider,
+                "model": job.model, "cost": cost, "estimate": job.estimate, "cache_key": job.cache_key}
+        if prediction_id:
+            line["prediction_id"] = prediction_id
+        if estimated:  # the provider did not say (no metrics yet): the table's estimate stands in
+            line["cost_estimated"] = True
+        return line | extra
+
     def _keep(self, job: Job, result: GenResult) -> None:
         """Keep a paid result before anything else can fail: files, meta, cache, ledger."""
         at = _now()
@@ -179,10 +225,9 @@ class Generator:
         self.cache.put(job.cache_key, {"text": result.text, "assets": [a.to_json() for a in result.assets],
                                        "provider": job.provider, "model": job.model, "cost": result.cost, "at": at,
                                        "meta": result.meta})
-        if job.provider != "mock":
-            self.ledger.record({"at": at, "block": job.key, "kind": job.kind, "mode": job.mode, "provider": job.provider,
-                                "model": job.model, "cost": result.cost, "estimate": job.estimate,
-                                "cache_key": job.cache_key})
+        if job.provider != "mock" and not result.meta.get("resumed"):  # a resumed fetch was recorded when paid
+            self.ledger.record(self._ledger_line(job, at, result.cost, result.meta.get("prediction_id"),
+                                                 bool(result.meta.get("cost_estimated"))))
 
     def _apply(self, job: Job, result: GenResult, status: str, cost: float) -> Outcome:
         outcome = Outcome(job.key, job.kind, status, cost=cost, job=job, assets=[a.sha256 for a in result.assets])
@@ -243,6 +288,25 @@ def batch_levels(index: Index, keys: list[str]) -> list[list[str]]:
     return [waves[i] for i in sorted(waves)]
 
 
+def _free_limit_hit(generator: Generator, outcome: Outcome) -> bool:
+    """Whether a draft text job failed on the account's limit for `:free` models."""
+    openrouter = generator.providers.get("openrouter")
+    return outcome.status == FAILED and isinstance(openrouter, OpenRouter) and openrouter.free_limit is not None
+
+
+def _on_fallback(generator: Generator, job: Job, progress: Callable[[str], None]) -> Outcome:
+    """Run a draft text job on its fallback, a model that is not free, and say why."""
+    fallback = job.fallback
+    assert fallback is not None
+    openrouter = generator.providers.get("openrouter")
+    said = getattr(openrouter, "free_limit", None) or "free-models-per-day"
+    progress(f"the free models' limit is reached: running on {fallback.model}")
+    outcome = generator.run(fallback, progress)
+    why = f"ran on {fallback.model}, not {job.model}: the free models' limit is reached ({said})"
+    outcome.message = f"{outcome.message} ({why})" if outcome.message else why
+    return outcome
+
+
 def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | None, workers: int,
               on_outcome: Callable[[Outcome], None] | None = None,
               on_progress: Callable[[Job, str], None] | None = None) -> BatchResult:
@@ -262,6 +326,20 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
     pending: set[concurrent.futures.Future] = set()
     order: dict[concurrent.futures.Future, int] = {}
 
+    free_limited = threading.Event()  # the free models' limit was hit: draft text runs on its fallback
+
+    def run_job(job: Job) -> Outcome:
+        progress = functools.partial(on_progress, job)
+        with report_waits_to(progress):
+            if job.fallback is not None and not free_limited.is_set():
+                outcome = generator.run(job, progress)
+                if not _free_limit_hit(generator, outcome):
+                    return outcome
+                free_limited.set()  # later jobs of the batch go straight to the fallback
+            if job.fallback is None:
+                return generator.run(job, progress)
+            return _on_fallback(generator, job, progress)
+
     def interrupted() -> None:
         result.interrupted = True
         generator.cancel.set()  # the workers see it, cancel their predictions and write nothing
@@ -273,7 +351,7 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
                 pending.discard(future)
                 finish(future.result())
 
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="generate")
+    pool = DaemonPool(workers, "generate")
     wait_for_workers = True
     try:
         with ctrl_c_cancels(interrupted):
@@ -291,16 +369,16 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
                             finish(Outcome(key, kind, FAILED, str(error)))
                             continue
                         on_progress(job, "planned")
-                        future = pool.submit(generator.run, job, functools.partial(on_progress, job))
+                        future = pool.submit(run_job, job)
                         order[future] = len(order)
                         pending.add(future)
                 drain()
-    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting; the workers still cancel what they run
+    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting, even for a request that never answers
         generator.cancel.set()
         wait_for_workers = False
         raise
     finally:
-        pool.shutdown(wait=wait_for_workers, cancel_futures=not wait_for_workers)
+        pool.shutdown(wait=wait_for_workers)
     return result
 
 

@@ -12,8 +12,8 @@
     [models.draft]                 # optional: pin a draft model instead of the cheapest
     image = "black-forest-labs/flux-schnell"
 
-    [prices."black-forest-labs/flux-schnell"]   # Replicate publishes no prices
-    per_image = 0.003              # or per_second = 0.01 (of run time), seconds = 40 (estimate)
+    [prices."black-forest-labs/flux-schnell"]   # Replicate's API carries no prices
+    per_image = 0.003              # or per_output_second, per_gpu_second, per_run; seconds (estimate)
 
     [budget]
     limit_usd = 10.0               # stop any generation that would take spend over this
@@ -32,7 +32,8 @@ from cinefile.daemon.errors import UserError
 from cinefile.format.config import CONFIG_NAME, Config
 
 MODEL_KINDS = ("text", "image", "video", "speech", "music")
-PRICE_KEYS = ("per_image", "per_second", "per_run", "seconds")
+# per_second is the older name of per_gpu_second (run time).
+PRICE_KEYS = ("per_image", "per_output_second", "per_gpu_second", "per_second", "per_run", "seconds")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ async def project_api(request: Request) -> ProjectAPI:
 
 
 async def request_keys(request: Request) -> dict[str, str]:
-    """The provider keys sent with this request (the server's environment comes first: the
+    """The provider keys sent with this request (they win over the server's environment: the
     project API's rule). Read here, by name, so no validation error can ever echo one."""
     return {provider: request.headers[name].strip() for name, provider in KEY_HEADERS.items()
             if request.headers.get(name, "").strip()}

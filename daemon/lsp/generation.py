@@ -37,10 +37,18 @@ def audio_label(type_name: str) -> str:
 
 def estimated(ls: CinefileServer, node: Node, kind: str, mode: str) -> str | None:
     """The estimated cost as titles show it, or None when this generation cannot be planned
-    now (a video without an approved still, say). Kept per block state on the server, since
-    planning reads the index and, with keys, the providers' model lists. Blocking: call it
-    from a worker thread."""
-    key = (node.id, kind, mode, node.content_hash, tuple(sorted(ls.keys)), ls.model.generation if kind == "video" else 0)
+    now (a video without an approved still, say). Blocking: call it from a worker thread."""
+    planned = _planned(ls, node, kind, mode)
+    return planned[0] if planned else None
+
+
+def _planned(ls: CinefileServer, node: Node, kind: str, mode: str) -> tuple[str, int] | None:
+    """(the estimated cost, how many reference images go with it), or None (see `estimated`).
+    Kept per block state on the server, since planning reads the index and, with keys, the
+    providers' model lists; video and stills also per project state, since they start from
+    approved stills (the shot's own, its characters' and places')."""
+    key = (node.id, kind, mode, node.content_hash, tuple(sorted(ls.keys)),
+           ls.model.generation if kind in ("image", "video") else 0)
     if key not in ls.estimates:
         try:
             plan = ls.api.plan_generation([(node.id, kind)], mode, overwrite=True, keys=ls.keys)
@@ -52,15 +60,16 @@ def estimated(ls: CinefileServer, node: Node, kind: str, mode: str) -> str | Non
             # busy index) may be gone at the next request.
             log.info("no %s generation for %s: %s", kind, node.id, plan.errors[0].message if plan.errors else "")
             return None
-        ls.estimates[key] = ls.api.cost_text(plan.jobs[0])
+        ls.estimates[key] = (ls.api.cost_text(plan.jobs[0]), len(plan.jobs[0].reference_images))
     return ls.estimates[key]
 
 
-def title_for(node: Node, kind: str, mode: str, cost: str, replacing: bool = False) -> str:
+def title_for(node: Node, kind: str, mode: str, cost: str, replacing: bool = False, references: int = 0) -> str:
     if kind == "text":
         return f"Generate {node.type} ({mode}){', replacing your text' if replacing else ''} · {cost}"
     what = f"audio ({audio_label(node.type)})" if kind == "audio" else _MEDIA_LABELS[kind]
-    return f"Generate {what} ({mode}) · {cost}"
+    looks = f" with {references} reference{'s' if references != 1 else ''}" if references else ""
+    return f"Generate {what} ({mode}){looks} · {cost}"
 
 
 def generate_actions(ls: CinefileServer, node: Node) -> list[types.CodeAction]:
@@ -72,10 +81,10 @@ def generate_actions(ls: CinefileServer, node: Node) -> list[types.CodeAction]:
     for kind in kinds_for(node.type):
         replacing = kind == "text" and ls.api.kept_text_reason(node.path, _text_of(ls, node.path)) is not None
         for mode in MODES if kind == "text" else ("draft",):
-            cost = estimated(ls, node, kind, mode)
-            if cost is None:
+            planned = _planned(ls, node, kind, mode)
+            if planned is None:
                 continue
-            title = title_for(node, kind, mode, cost, replacing)
+            title = title_for(node, kind, mode, planned[0], replacing, planned[1])
             arguments = [node.id, kind, mode] + ([{"overwrite": True}] if replacing else [])
             actions.append(types.CodeAction(title=title, kind=GENERATE_ACTION,
                                             command=types.Command(title=title, command=GENERATE, arguments=arguments)))

@@ -19,6 +19,7 @@ from ..errors import UserError
 from ..index.db import Index
 from ..index.paused_gc import paused_gc
 from ..index.sync import SyncReport, open_index, sync
+from ..inside import read_regular
 from ..project import Project, find_root
 from .cancel import CommandCancellingProtocol
 from .first_index import FirstIndex
@@ -45,7 +46,7 @@ class CinefileServer(LanguageServer):
         self.stopping = threading.Event()
         self.publisher = None  # set by features.py: the diagnostics scheduler
         self.watcher = None  # the project API's watcher, once started
-        self.estimates: dict[tuple, str | None] = {}  # generation costs, by block state
+        self.estimates: dict[tuple, tuple[str, int]] = {}  # cost and reference count, by block state
         self.workspace_paths: list[Path] = []
         self.first_index: FirstIndex | None = None  # see `fork_first_index`
 
@@ -200,7 +201,8 @@ class CinefileServer(LanguageServer):
         if document is not None:
             return document.lines
         try:
-            return (self.project.root / rel).read_text(encoding="utf-8", errors="replace").splitlines(True)
+            data = read_regular(self.project.root / rel, self.project.root)
+            return data.decode("utf-8", errors="replace").splitlines(True)
         except OSError:
             return []
 

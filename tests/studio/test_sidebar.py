@@ -10,7 +10,7 @@ import pytest
 
 from cinefile.daemon.api import GenerationPlan, ModelListing, ProjectAPI
 from cinefile.daemon.generate.ledger import LEDGER_NAME
-from cinefile.studio.context import keys_with_typed_first
+from cinefile.daemon.generate.keys import find_keys
 
 from . import select_block
 
@@ -105,7 +105,7 @@ def test_a_key_typed_wins_over_the_environment_and_never_reaches_a_file(studio, 
     ({"replicate": "  "}, {}, (None, None)),
 ])
 def test_keys_typed_first_then_the_environment(typed, environ, expected):
-    keys = keys_with_typed_first(typed, environ)
+    keys = find_keys(session=typed, environ=environ)  # what the studio's generation_keys() asks
     assert tuple(k and k.reveal() for k in (keys.openrouter, keys.replicate)) == expected
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from ..assets import AssetStore, StoredAsset
+from ..errors import GenerationError
 from ..http import Clock
 
 KINDS = ("text", "image", "video", "audio")
@@ -21,7 +22,7 @@ class GenRequest:
     # value "asset:<sha256>" stands for a stored asset, sent as a data: URI.
     params: dict[str, Any]
     seed: int
-    inputs: tuple[str, ...] = ()  # sha256 of every input asset
+    inputs: tuple[str, ...] = ()  # sha256 of every input asset: a video's start still, a still's references in order
     title: str = ""  # the block's title, which the mock draws on its still
     block_type: str = ""
     references: tuple[str, ...] = ()  # titles of the blocks it is made from, for the mock's text
@@ -43,8 +44,26 @@ class RunContext:
     clock: Clock = field(default_factory=Clock)
     # Told where a job is: "submitted", "polling", "downloading".
     progress: Callable[[str], None] = lambda stage: None
-    # Replicate's price for this model: {"per_image": usd} or {"per_second": usd}.
+    # Replicate's price for this model, in one unit of costs.BILLINGS: {"per_image": usd}, ...
     price: dict[str, float] = field(default_factory=dict)
+    # Replicate: whether the model is official (run by name) or community (run by its version
+    # id, `version`); None when not known, and the provider looks it up.
+    official: bool | None = None
+    version: str | None = None
+    # A prediction paid for earlier whose output was never stored: fetch that before paying again.
+    resume: str | None = None
+
+
+class PaidNotStored(GenerationError):
+    """The provider was paid, then keeping the result failed on our side (a download error, a
+    refused file, an abort). The runner records the cost, and where the output may still be had."""
+
+    def __init__(self, message: str, *, prediction_id: str, cost: float, cause: BaseException,
+                 estimated: bool = False, refetchable: bool = True, recorded: bool = False) -> None:
+        super().__init__(message)
+        self.prediction_id, self.cost, self.cause, self.estimated = prediction_id, cost, cause, estimated
+        self.refetchable = refetchable  # its output may still be fetched again
+        self.recorded = recorded  # its cost is in the ledger already (a fetch of an earlier prediction)
 
 
 class Provider(Protocol):

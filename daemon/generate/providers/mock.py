@@ -1,7 +1,9 @@
 """The mock provider: instant, free, deterministic, and its files are real media.
 
 - text: a few paragraphs that read like the block's type and name what it is made from;
-- image: a 640x360 PNG (Pillow) showing the block's title on a colour taken from the prompt;
+- image: a 640x360 PNG (Pillow) showing the block's title on a colour taken from the prompt,
+  with its reference images (a shot's approved looks) as thumbnails along the bottom, each
+  captioned with the start of its hash;
 - video: with ffmpeg on PATH, a 2-second H.264 MP4 panning across the still; without it, an
   animated GIF of the same pan (Pillow);
 - audio: a WAV whose length follows the text: spoken by espeak-ng when it is installed,
@@ -21,9 +23,10 @@ import subprocess
 import tempfile
 import textwrap
 import wave
+from collections.abc import Sequence
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from ..assets import StoredAsset
 from .base import GenRequest, GenResult, RunContext
@@ -35,6 +38,9 @@ FRAME_MS = 83
 SAMPLE_RATE = 16000
 SECONDS_PER_WORD = 0.4
 TOOL_TIMEOUT_S = 60
+THUMB_SIZE = (96, 54)
+THUMB_GAP = 8
+MAX_THUMBS = 4  # what fits beside the caption; more are counted ("+2")
 
 
 def digest(request: GenRequest) -> bytes:
@@ -50,8 +56,8 @@ class Mock:
     def run(self, request: GenRequest, context: RunContext) -> GenResult:
         if request.kind == "text":
             return GenResult(text=mock_text(request), meta={"mock": True})
-        if request.kind == "image":
-            data = still_png(request)
+        if request.kind == "image":  # an image's inputs are its reference images
+            data = still_png(request, [(sha, _read(context, sha)) for sha in request.inputs])
         elif request.kind == "video":
             start = next((context.store.find(sha) for sha in request.inputs), None)
             still = context.store.read(start) if start is not None else still_png(request)
@@ -60,6 +66,11 @@ class Mock:
             data = speech_wav(_words_for_audio(request), digest(request))
         asset: StoredAsset = context.store.put(data, "the mock's output")
         return GenResult(assets=[asset], meta={"mock": True})
+
+
+def _read(context: RunContext, sha256: str) -> bytes | None:
+    found = context.store.find(sha256)
+    return context.store.read(found) if found is not None else None
 
 
 def _pick(options: list[str], seed: bytes, i: int) -> str:
@@ -99,7 +110,8 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
         return ImageFont.load_default()
 
 
-def still_png(request: GenRequest) -> bytes:
+def still_png(request: GenRequest, references: Sequence[tuple[str, bytes | None]] = ()) -> bytes:
+    """`references`: (sha256, bytes or None when missing) of each reference image, in order."""
     seed = digest(request)
     background = (40 + seed[0] % 120, 40 + seed[1] % 120, 60 + seed[2] % 140)
     image = Image.new("RGB", SIZE, background)
@@ -115,9 +127,36 @@ def still_png(request: GenRequest) -> bytes:
         draw.text(((SIZE[0] - width) / 2, y), line, fill=(245, 235, 210), font=font)
         y += 46
     draw.text((16, SIZE[1] - 28), "cinefile mock still", fill=(220, 220, 220), font=_font(16))
+    _draw_references(image, references)
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def _draw_references(image: Image.Image, references: Sequence[tuple[str, bytes | None]]) -> None:
+    """Thumbnails of the reference images along the bottom right, each over the start of its
+    hash, so a still shows which looks it was given (and its bytes change with them)."""
+    draw = ImageDraw.Draw(image)
+    font = _font(12)
+    shown = references[:MAX_THUMBS]
+    top = SIZE[1] - THUMB_SIZE[1] - 22
+    for number, (sha, data) in enumerate(reversed(shown)):
+        left = SIZE[0] - (number + 1) * (THUMB_SIZE[0] + THUMB_GAP)
+        draw.rectangle([left - 2, top - 2, left + THUMB_SIZE[0] + 1, top + THUMB_SIZE[1] + 1], fill=(245, 235, 210))
+        image.paste(_thumbnail(data), (left, top))
+        draw.text((left, top + THUMB_SIZE[1] + 4), sha[:12], fill=(245, 235, 210), font=font)
+    if len(references) > len(shown):
+        left = SIZE[0] - len(shown) * (THUMB_SIZE[0] + THUMB_GAP) - 36
+        draw.text((left, top + THUMB_SIZE[1] // 2 - 8), f"+{len(references) - len(shown)}", fill=(245, 235, 210),
+                  font=_font(16))
+
+
+def _thumbnail(data: bytes | None) -> Image.Image:
+    try:
+        with Image.open(io.BytesIO(data or b"")) as picture:
+            return ImageOps.fit(picture.convert("RGB"), THUMB_SIZE)
+    except (UnidentifiedImageError, OSError, ValueError):  # not there or not readable: a grey card
+        return Image.new("RGB", THUMB_SIZE, (90, 90, 90))
 
 
 def pan_video(still: bytes) -> bytes:
