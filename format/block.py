@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
@@ -69,10 +68,26 @@ class Block:
         return phase_of(self.type) or ""
 
 
-def slugify(text: str) -> str:
-    """The id a file name gives: `Scène 4 (draft)` -> `scene-4-draft`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+# Ids made from names (titles, places, characters) are cut to this, after a whole word: a
+# heading or a title can be a paragraph long, and an id is a file name.
+MAX_NAME_ID = 60
+
+
+def slugify(text: str, max_length: int | None = None) -> str:
+    """The id a file name gives: `Scène 4 (draft)` -> `scene-4-draft`. Ids are ASCII (links,
+    URLs and editors find them by that pattern), so other scripts are transliterated:
+    `Ярослав` -> `yaroslav`, `日本` -> `riben`. `max_length` cuts a longer one after a whole
+    word where it can, for ids that become file names."""
+    if text.isascii():
+        ascii_text = text
+    else:
+        from anyascii import anyascii  # here: most names are ASCII, and every command start would pay its import
+
+        ascii_text = anyascii(text)
     slug = re.sub(r"[^a-z0-9_-]+", "-", ascii_text.lower()).strip("-_")
+    if max_length is not None and len(slug) > max_length:
+        words = slug[: max_length + 1].rsplit("-", 1)[0]
+        slug = (words if len(words) * 2 >= max_length else slug[:max_length]).strip("-_")
     return slug or "block"
 
 

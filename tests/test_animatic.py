@@ -44,7 +44,7 @@ def test_animatic_follows_the_shots_with_their_durations_and_audio(with_media, c
     index = index_of(with_media)
     sync(with_media, index)
     plan = timeline(Film.load(with_media, index))
-    assert [(c.shot_id, c.start, c.duration, c.is_video, c.picture.suffix) for c in plan.clips] == [
+    assert [(c.block_id, c.start, c.duration, c.is_video, c.picture.suffix) for c in plan.clips] == [
         ("shot-1a", 0.0, 4.0, False, ".png"), ("shot-1b", 4.0, 3.0, True, ".mp4"), ("shot-2a", 7.0, 5.0, False, ".png")]
     assert [(s.start, s.duration) for s in plan.sounds] == [(0.0, 7.0), (7.0, 5.0)]  # scene 1's, then shot 2a's
 
@@ -68,7 +68,7 @@ def test_animatic_is_the_same_bytes_every_time(with_media, cli):
     assert (with_media.exports / "animatic.mp4").read_bytes() == first
 
 
-def test_shots_without_pictures_are_held_dark(sample, cli):
+def test_shots_without_pictures_are_held_on_their_cards(sample, cli):
     result = cli("export", "-f", "animatic", cwd=sample.root)
     assert result.exit_code == 0, result.output
     assert float(probe(sample.exports / "animatic.mp4")["format"]["duration"]) == pytest.approx(12.0, abs=0.1)
@@ -128,7 +128,7 @@ def test_parts_split_the_sounds_that_cross_a_cut(with_media, index_of):
     sync(with_media, index)
     plan = timeline(Film.load(with_media, index))
     cut = parts(plan, size=1)
-    assert [[(c.shot_id, c.start, c.duration) for c in part.clips] for part in cut] == [
+    assert [[(c.block_id, c.start, c.duration) for c in part.clips] for part in cut] == [
         [("shot-1a", 0.0, 4.0)], [("shot-1b", 0.0, 3.0)], [("shot-2a", 0.0, 5.0)]]
     # Scene 1's ambience (0-7 s) is heard in the first two parts, from where each cut falls.
     assert [[(s.start, s.duration, s.offset) for s in part.sounds] for part in cut] == [

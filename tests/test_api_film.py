@@ -16,7 +16,7 @@ from cinefile.daemon.errors import UserError
 from cinefile.daemon.exports import FORMAT_NAMES
 
 SCREENPLAY = Path(__file__).parent / "screenplays" / "the-keeper.fountain"
-TEXT_FORMATS = ["summary", "json", "fountain", "shotlist", "breakdown", "storyboard"]
+TEXT_FORMATS = ["summary", "json", "fountain", "fdx", "shotlist", "breakdown", "storyboard"]
 
 
 @pytest.fixture
@@ -51,12 +51,13 @@ def test_export_says_which_files_changed(api, sample):
 
 def test_format_names_take_commas_and_all_and_come_out_in_a_fixed_order(api):
     assert api.export(["storyboard,fountain", "json"]).formats == ["json", "fountain", "storyboard"]
-    assert api.export(["all"]).formats[:6] == TEXT_FORMATS
+    assert api.export(["all"]).formats[:7] == TEXT_FORMATS
 
 
 def test_an_unknown_format_suggests_the_closest_and_writes_nothing(api, sample):
     with pytest.raises(UserError, match=r"unknown export format `fontain` \(did you mean `fountain`\?\); use one of "
-                                        r"summary, json, fountain, shotlist, breakdown, storyboard, animatic, all$"):
+                                        r"summary, json, fountain, fdx, shotlist, breakdown, storyboard, "
+                                        r"storyboard-pdf, lookbook, animatic, all$"):
         api.export(["summary", "fontain"])
     assert not list(sample.exports.iterdir())
 
@@ -64,8 +65,8 @@ def test_an_unknown_format_suggests_the_closest_and_writes_nothing(api, sample):
 def test_a_format_that_cannot_be_made_is_skipped_with_its_reason(api, sample, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no ffmpeg
     result = api.export(["all"])
-    assert [f.format for f in result.files] == ["summary", "json", "fountain", "shotlist", "breakdown", "breakdown",
-                                                "storyboard"]
+    assert [f.format for f in result.files] == ["summary", "json", "fountain", "fdx", "shotlist", "breakdown",
+                                                "breakdown", "storyboard", "storyboard-pdf", "lookbook"]
     (skipped,) = result.skipped
     assert skipped.format == "animatic" and skipped.reason.startswith("animatic: ffmpeg is not installed")
     assert result.to_json()["skipped"] == [{"format": "animatic", "reason": skipped.reason}]

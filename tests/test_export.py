@@ -73,7 +73,30 @@ def test_the_format_table_in_the_exports_doc_matches_the_formats(sample):
     from pathlib import Path
 
     text = (Path(__file__).parents[1] / "docs" / "exports.md").read_text()
-    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|([^|]*)\|$", text, re.MULTILINE)
+    rows = re.findall(r"^\| `([\w-]+)` \| ([^|]+) \|([^|]*)\|$", text, re.MULTILINE)
     documented = {name: (tuple(re.findall(r"`([^`]+)`", files)), needs.strip()) for name, files, needs in rows}
     with ProjectAPI(sample) as api:
         assert documented == {f.name: (f.files, f.needs) for f in api.export_formats()}
+
+
+def test_summary_lists_shooting_blocks_in_the_order_of_their_scenes(empty):
+    """Breakdowns, camera notes and shots follow their scenes' story order (scene B is first by
+    its `order`), not their types or paths; a shot of no scene comes last."""
+    from conftest import block_text, write
+
+    write(empty.root, "story/scene-a.md", block_text("scene", title="Scene A", order=2))
+    write(empty.root, "story/scene-b.md", block_text("scene", title="Scene B", order=1))
+    write(empty.root, "shooting/a-breakdown.md", block_text("shot_breakdown", title="A broken down", parent="scene-a"))
+    write(empty.root, "shooting/a-shot.md", block_text("shot", title="A's shot", parent="a-breakdown"))
+    write(empty.root, "shooting/b-camera.md", block_text("cinematography", title="B's camera", parent="scene-b"))
+    write(empty.root, "shooting/b-shot.md", block_text("shot", title="B's shot", parent="scene-b"))
+    write(empty.root, "shooting/a-stray.md", block_text("shot", title="Stray shot"))
+    with ProjectAPI(empty) as api:
+        api.export()
+    summary = (empty.exports / "project_summary.md").read_text()
+    titles = ["Scene B", "Scene A", "B's camera", "B's shot", "A broken down", "A's shot", "Stray shot"]
+    assert sorted(titles, key=summary.index) == titles
+    assert "#### A's shot" in summary  # still nested under its breakdown
+    data = json.loads((empty.exports / "project.json").read_text())
+    assert [b["id"] for b in data["blocks"]] == ["scene-b", "scene-a", "b-camera", "b-shot", "a-breakdown", "a-shot",
+                                                 "a-stray"]

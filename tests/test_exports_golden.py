@@ -57,8 +57,8 @@ def test_unknown_format_is_one_line_and_exit_2(sample, cli):
     result = cli("export", "--format", "pdf", cwd=sample.root)
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "cinefile: unknown export format `pdf`; use one of summary, json, fountain, shotlist, breakdown, "
-        "storyboard, animatic, all"]
+        "cinefile: unknown export format `pdf`; use one of summary, json, fountain, fdx, shotlist, breakdown, "
+        "storyboard, storyboard-pdf, lookbook, animatic, all"]
     assert not list(sample.exports.iterdir())
 
 

@@ -90,10 +90,12 @@ def test_importing_again_reuses_characters_and_changes_no_file(keeper, cli):
     config = (keeper.root / "cinefile.toml").read_bytes()
     result = cli("import", str(SCREENPLAY), cwd=keeper.root)
     assert result.exit_code == 0, result.output
+    # The same screenplay again updates the project in place: nothing new, nothing changed.
     assert result.output.splitlines()[-1].endswith(
         "0 characters, 0 locations; reused 7 existing: lighthouse-jetty, berit, jonas, lighthouse-kitchen, "
-        "lamp-room, cliff-path, the-fog-horn-house; title page not imported: cinefile.toml has a [title_page] table already")
-    assert "created story/scene-1-2.md" in result.output
+        "lamp-room, cliff-path, the-fog-horn-house; title page not imported: cinefile.toml has a [title_page] table "
+        "already; 0 updated; 11 unchanged")
+    assert "created" not in result.output
     assert all(path.read_bytes() == data for path, data in before.items())
     assert (keeper.root / "cinefile.toml").read_bytes() == config
 
@@ -165,11 +167,12 @@ def test_import_into_a_project_reuses_its_characters_and_locations_by_id_or_titl
     assert cli("export", "-f", "fountain", cwd=sample.root).exit_code == 0
     result = cli("import", str(sample.exports / "screenplay.fountain"), cwd=sample.root)
     assert result.exit_code == 0, result.output
-    # CAPTAIN ILSE and MARA by id, FERRY CAR DECK and WHEELHOUSE by title; ILSE is new.
-    assert result.output.splitlines()[-1] == ("imported screenplay.fountain: 1 act, 2 beats, 2 scenes, 1 character, "
+    # Its own scenes are matched (no duplicates); CAPTAIN ILSE and MARA are found by id, FERRY CAR
+    # DECK and WHEELHOUSE by title. The hand-made blocks only gain their place (`order`).
+    assert result.output.splitlines()[-1] == ("imported screenplay.fountain: 0 acts, 0 beats, 0 scenes, 0 characters, "
                                               "0 locations; reused 4 existing: ferry-deck, captain-ilse, wheelhouse, mara; "
-                                              "title page added to cinefile.toml")
-    assert "created design/ilse.md" in result.output and "created story/scene-1-2.md" in result.output
+                                              "title page added to cinefile.toml; 5 updated; 0 unchanged")
+    assert "created" not in result.output and "updated story/scene-1.md (order)" in result.output
 
 
 def test_title_page_keys_the_export_cannot_write_back_are_named(tmp_path, cli):

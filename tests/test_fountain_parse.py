@@ -24,10 +24,10 @@ def test_character_cues():
     assert character_name("Mara runs.") is None
 
 
-def test_fade_in_alone_is_not_a_title_page_and_text_outside_scenes_moves_to_the_next():
+def test_fade_in_alone_is_not_a_title_page_and_text_outside_scenes_stays_above_the_next_heading():
     play = parse_fountain("FADE IN:\r\n\r\nEXT. SEA - DAY\r\n\r\nWaves.\r\n")
     assert play.title_page == {}
-    assert play.scenes[0].text == "FADE IN:\n\nWaves."
+    assert (play.scenes[0].before, play.scenes[0].text) == (["FADE IN:"], "Waves.")
 
 
 def test_boneyard_hides_headings_and_structure():

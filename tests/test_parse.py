@@ -42,7 +42,9 @@ def test_defaults_come_from_the_heading_and_the_file_name():
 
 def test_slugify_handles_odd_names():
     assert slugify("Scène 4 (draft)") == "scene-4-draft"
-    assert slugify("日本") == "block"
+    assert slugify("日本") == "riben"  # other scripts are transliterated: ids are ASCII
+    assert (slugify("ЯРОСЛАВ"), slugify("Σοφία")) == ("yaroslav", "sofia")
+    assert slugify("!!!") == "block"
 
 
 def test_content_hash_ignores_what_carries_no_meaning():

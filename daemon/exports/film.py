@@ -16,6 +16,7 @@ from cinefile.format.catalog import ASSET_ROLES
 from cinefile.format.hashing import strip_asset_embeds
 
 from ..index.db import Index
+from ..inside import regular_file
 from ..project import Project
 from .order import natural_key, sibling_key
 from .summary import ExportedBlock, exported_blocks
@@ -204,6 +205,17 @@ class Film:
                 numbers[shot.path] = text_field(shot, "shot_number") or prefix + letters(n)
         return numbers
 
+    @cached_property
+    def story_places(self) -> dict[str, tuple[int, int]]:
+        """Path -> place in the film of every act, beat and scene (screenplay order) and of
+        every breakdown, camera note and shot (its scene's place, then its own), so that
+        other lists (the summary) can follow the story."""
+        places = {block.path: (n, 0) for n, block in enumerate(self.story)}
+        for scene in [*self.scenes, None]:
+            at = places[scene.path][0] if scene else len(self.story)
+            places.update({block.path: (at, n + 1) for n, block in enumerate(self.shooting_blocks(scene))})
+        return places
+
     def ordered_shots(self) -> list[tuple[ExportedBlock | None, ExportedBlock]]:
         """(scene, shot) pairs in film order; shots of no scene come last."""
         return [(scene, shot) for scene in [*self.scenes, None] for shot in self.shots(scene)]
@@ -259,7 +271,10 @@ class Film:
         return found
 
     def asset_file(self, sha: str) -> Path | None:
-        matches = sorted(p for p in self.project.assets.glob(f"{sha}.*") if p.is_file() and not p.name.startswith("."))
+        """The asset's file, when it is a regular file inside the project: one that is a
+        symlink out of it (or a FIFO) is missing here, so it is never embedded or cut in."""
+        matches = sorted(p for p in self.project.assets.glob(f"{sha}.*")
+                         if not p.name.startswith(".") and regular_file(self.project.root, p) is not None)
         return matches[0] if matches else None
 
     def still(self, block: ExportedBlock) -> Asset | None:

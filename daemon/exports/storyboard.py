@@ -1,17 +1,18 @@
 """The storyboard: one self-contained HTML page, scenes in order, each shot's still,
-description and duration. Stills are linked relatively (`../assets/...`) or embedded."""
+description, notes and duration. Stills are linked relatively (`../assets/...`) or embedded.
+The same page, with its stills embedded, prints to `storyboard.pdf`: a page per scene."""
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from html import escape
 
 from .film import Film, body_text, one_line, seconds, text_field
+from .pdf import data_uri, pdf_of
 from .summary import ExportedBlock
 from .table import number_text
 
 STORYBOARD_NAME = "storyboard.html"
+STORYBOARD_PDF_NAME = "storyboard.pdf"
 
 STYLE = """
 :root { color-scheme: light; --ink: #1d1d1f; --muted: #6e6e73; --line: #d2d2d7; --stale: #b3261e; }
@@ -35,6 +36,15 @@ article.shot .description { margin: 0; }
 .badge { display: inline-block; margin: 6px 0 0; padding: 1px 6px; border-radius: 3px; font-size: 12px; font-weight: 600; }
 .badge.stale { background: var(--stale); color: #fff; }
 .badge.unapproved { background: #e8e8ed; color: var(--ink); }
+article.shot .notes { margin: 6px 0 0; font-size: 13px; color: var(--muted); white-space: pre-line; }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; background: #fff; font-size: 11px; }
+  main > section.scene + section.scene { break-before: page; }
+  .shots { grid-template-columns: repeat(3, 1fr); gap: 10px; }
+  article.shot { break-inside: avoid; }
+  article.shot figure { height: 46mm; }
+}
 """
 
 
@@ -42,10 +52,7 @@ def image_source(film: Film, shot: ExportedBlock, embed: bool) -> str | None:
     still = film.still(shot)
     if still is None or still.path is None:
         return None
-    if not embed:
-        return f"../{still.relative}"
-    mime = mimetypes.guess_type(still.path.name)[0] or "application/octet-stream"
-    return f"data:{mime};base64,{base64.b64encode(still.path.read_bytes()).decode('ascii')}"
+    return data_uri(film, still) if embed else f"../{still.relative}"
 
 
 def shot_card(film: Film, shot: ExportedBlock, embed: bool) -> list[str]:
@@ -66,6 +73,9 @@ def shot_card(film: Film, shot: ExportedBlock, embed: bool) -> list[str]:
         f'<p class="specs">{escape(" · ".join(s for s in specs if s))}</p>',
         f'<p class="description">{escape(one_line(body_text(shot)))}</p>',
     ]
+    notes = text_field(shot, "notes")
+    if notes:
+        lines.append(f'<p class="notes">{escape(notes)}</p>')
     if shot.state == "stale":
         lines.append(f'<p class="badge stale" title="{escape(shot.stale_reason)}">stale: {escape(shot.stale_reason)}</p>')
     still = film.still(shot)
@@ -112,3 +122,8 @@ def storyboard(film: Film, embed: bool = False) -> str:
 
 def export_storyboard(film: Film, embed: bool = False) -> dict[str, str]:
     return {STORYBOARD_NAME: storyboard(film, embed)}
+
+
+def export_storyboard_pdf(film: Film) -> dict[str, bytes]:
+    """The storyboard printed: its stills inside it, a page (or more) per scene."""
+    return {STORYBOARD_PDF_NAME: pdf_of(storyboard(film, embed=True), "storyboard-pdf")}

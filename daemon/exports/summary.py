@@ -48,21 +48,29 @@ def exported_blocks(index: Index) -> list[ExportedBlock]:
     return blocks
 
 
-def _phase_order(block: ExportedBlock) -> tuple:
-    """Phase, then type, then the siblings' order every export keeps (`order`, then path)."""
-    return (phase_rank(block.phase), type_rank(block.type), sibling_key(block))
+Places = dict[str, tuple[int, int]]  # path -> place in the film (Film.story_places)
 
 
-def ordered(blocks: list[ExportedBlock]) -> list[tuple[int, ExportedBlock]]:
-    """Blocks in phase order, each followed by its children of the same phase: (depth, block) pairs."""
-    return tree_order(blocks, _phase_order, lambda b: b.id, lambda b: b.parent, lambda b: b.path,
+def ordered(blocks: list[ExportedBlock], places: Places | None = None) -> list[tuple[int, ExportedBlock]]:
+    """Blocks in phase order, each followed by its children of the same phase: (depth, block)
+    pairs. Within a phase, blocks with a place in the film (acts, beats, scenes, and the
+    shooting blocks of each scene) follow it, after the others (logline, concept, outline;
+    design) by type; siblings fall back on the order every export keeps (`order`, then path)."""
+    places = places or {}
+
+    def key(block: ExportedBlock) -> tuple:
+        place = places.get(block.path)
+        rank = place if place is not None else (type_rank(block.type), 0)
+        return (phase_rank(block.phase), place is not None, rank, sibling_key(block))
+
+    return tree_order(blocks, key, lambda b: b.id, lambda b: b.parent, lambda b: b.path,
                       nests=lambda parent, child: parent.phase == child.phase)
 
 
-def summary_markdown(project: Project, blocks: list[ExportedBlock]) -> str:
+def summary_markdown(project: Project, blocks: list[ExportedBlock], places: Places | None = None) -> str:
     lines = [f"# {project.config.name}", "", f"{len(blocks)} blocks.", ""]
     current_phase = None
-    for depth, block in ordered(blocks):
+    for depth, block in ordered(blocks, places):
         if block.phase != current_phase:
             current_phase = block.phase
             lines += [f"## {current_phase or 'Unknown type'}", ""]
@@ -87,11 +95,11 @@ def summary_markdown(project: Project, blocks: list[ExportedBlock]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def project_json(project: Project, blocks: list[ExportedBlock]) -> str:
+def project_json(project: Project, blocks: list[ExportedBlock], places: Places | None = None) -> str:
     data = {
         "format": "cinefile-project/1",
         "project": {"name": project.config.name, "mode": project.config.mode},
         "phases": list(PHASES),
-        "blocks": [block.__dict__ for _, block in ordered(blocks)],
+        "blocks": [block.__dict__ for _, block in ordered(blocks, places)],
     }
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
