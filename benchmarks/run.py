@@ -1,6 +1,6 @@
 """Measure cinefile's speed figures beside their floors, at several project sizes.
 
-    python benchmarks/run.py --sizes 1000,10000,50000
+    python benchmarks/run.py --sizes 1000,10000,100000
 
 Prints a table (Markdown with --markdown) and writes JSON. Projects are generated once per
 size (deterministic) under benchmarks/out/projects/. Targets are the ones set for 10,000
@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import figures_commands  # noqa: E402
 import figures_generate  # noqa: E402
 import figures_http  # noqa: E402
 import figures_lsp  # noqa: E402
@@ -27,13 +28,16 @@ from synthetic import generate  # noqa: E402
 
 OUT = Path(__file__).parent / "out"
 TARGET_SIZE = 10_000
-FIGURES = ("sync", "watch", "lsp", "generate", "studio", "http")
+FIGURES = ("sync", "commands", "watch", "lsp", "generate", "studio", "http")
+# The figure groups measured on the busy project (warnings, a hub, a deep chain, assets);
+# the others on the clean one, the shape earlier runs were measured on.
+BUSY_FIGURES = ("commands",)
 
 
-def project_of(size: int, base: Path) -> Path:
-    root = base / f"film-{size}"
+def project_of(size: int, base: Path, shape: str = "clean") -> Path:
+    root = base / (f"film-{size}" if shape == "clean" else f"film-{shape}-{size}")
     if not (root / "cinefile.toml").exists():
-        generate(root, size)
+        generate(root, size, shape=shape)
     return root
 
 
@@ -97,7 +101,7 @@ def markdown(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated block counts")
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated block counts")
     parser.add_argument("--figures", default=",".join(FIGURES), help="which figure groups: " + ", ".join(FIGURES))
     parser.add_argument("--out", type=Path, default=OUT / "results.json")
     parser.add_argument("--projects", type=Path, default=OUT / "projects")
@@ -113,9 +117,8 @@ def main(argv: list[str] | None = None) -> None:
     groups = [name.strip() for name in args.figures.split(",") if name.strip()]
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
-        root = project_of(size, args.projects)
         for name in groups:
-            found = _measure(name, root, args)
+            found = _measure(name, project_of(size, args.projects, "busy" if name in BUSY_FIGURES else "clean"), args)
             rows += [row | {"size": size} for row in found]
             print(table([row | {"size": size} for row in found]).split("\n", 1)[-1], file=sys.stderr, flush=True)
     print(markdown(rows) if args.markdown else table(rows))
@@ -127,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
 def _measure(name: str, root: Path, args) -> list[dict]:
     if name == "sync":
         return figures_sync.measure(root, args.repeat)
+    if name == "commands":
+        return figures_commands.measure(root, args.repeat)
     if name == "watch":
         return figures_watch.measure(root, edits=max(args.samples // 5, 5))
     if name == "generate":

@@ -16,6 +16,18 @@ NEW_FILE_MODE = 0o666 & ~_UMASK
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
+    temp = stage(path, data)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+
+
+def stage(path: Path, data: bytes | str, *, durable: bool = True) -> str:
+    """The new version of `path` in a temp file beside it, with the mode the file has; on disk
+    for sure when `durable` (else the caller flushes many at once: see atomic_batch.py)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -28,11 +40,12 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(temp, mode)
-        os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+    return temp

@@ -1,5 +1,6 @@
 """The benchmark runs end to end at a tiny size (no timed assertions: it must only work)."""
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -20,6 +21,40 @@ def test_the_generator_is_deterministic(tmp_path):
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
 
 
+def _digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def test_the_clean_shape_is_the_bytes_earlier_runs_measured(tmp_path):
+    generate(tmp_path, 300, seed=3)
+    assert _digest(tmp_path) == "bed6a2d409477511a6d06664b74a262f9f1d30570e12b5a9367819646a36378c"
+
+
+def test_the_busy_shape_has_warnings_a_hub_a_chain_and_assets(tmp_path):
+    from cinefile.daemon.api import ProjectAPI
+
+    assert generate(tmp_path, 1200, shape="busy") == 1200
+    with ProjectAPI.open(tmp_path) as api:
+        api.sync()
+        status = api.status(shown=1)
+        warned = api.index.query("SELECT count(*) AS n FROM blocks WHERE problems != '[]'")[0]["n"]
+        hub = api.card("location-hub")
+        chain, key = 0, "costume-chain-0000"
+        while key.startswith("costume-chain"):
+            chain, key = chain + 1, api.card(key).dependencies[0]["id"]
+        linked = api.index.query("SELECT count(DISTINCT asset_id) AS n FROM block_assets")[0]["n"]
+        shots = api.count_blocks(type="shot")
+    assert 0.3 < warned / 1200 < 0.45
+    assert {k.code for k in status.kinds} == {"missing-field", "duplicate-dependency", "bad-generated"}
+    assert status.errors == 0
+    assert len(hub.dependents) == shots  # every shot, up to 2,000
+    assert chain == 120  # blocks // 10, up to 1,000
+    assert len(list((tmp_path / "assets").iterdir())) == 600 and linked == 600
+
+
 def test_percentiles_interpolate_between_ranks():
     assert percentile([3.0, 1.0, 2.0], 50) == 2.0
     assert percentile([1.0, 2.0], 95) == 1.95
@@ -31,8 +66,10 @@ def test_the_benchmark_prints_a_table_and_writes_json(tmp_path, capsys):
     run.main(["--sizes", "80", "--repeat", "1", "--samples", "5", "--out", str(out), "--projects", str(tmp_path)])
     rows = json.loads(out.read_text())["rows"]
     figures = {row["figure"] for row in rows}
-    assert {"cold sync", "re-sync, nothing changed", "save -> index (watcher)", "burst of edits -> converged",
-            "daemon peak RSS", "mock generation, per block (text)"} <= figures
+    assert {"cold sync", "cold sync, `cinefile sync` as a command", "re-sync, nothing changed", "save -> index (watcher)",
+            "burst of edits -> converged", "daemon peak RSS", "mock generation, per block (text)",
+            "`cinefile status`, nothing changed (command)", "`cinefile show` a hub of 2,000 dependents (command)",
+            "mark-fresh of 5,000 blocks"} <= figures
     if figures_lsp.available():
         assert {"LSP start -> first diagnostics", "LSP completion", "LSP hover", "LSP definition",
                 "LSP didChange -> diagnostics", "language server peak RSS"} <= figures

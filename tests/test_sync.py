@@ -1,6 +1,5 @@
 """Sync is a diff of the folder against the index, applied in one transaction."""
 
-import json
 import os
 import signal
 import sqlite3
@@ -193,11 +192,12 @@ def test_history_rows_hold_previous_and_new_text(empty, index_of):
     sync(empty, index)
     (empty.root / "story/a.md").unlink()
     sync(empty, index)
-    history = index.query("SELECT action, version, payload FROM history ORDER BY id")
-    payloads = [json.loads(h["payload"]) for h in history]
+    history = index.query("SELECT action, version, t.data AS text, p.data AS previous FROM history "
+                          "LEFT JOIN texts AS t ON t.hash = text_hash LEFT JOIN texts AS p ON p.hash = previous_hash ORDER BY id")
     assert [(h["action"], h["version"]) for h in history] == [("create", 1), ("update", 2), ("delete", 3)]
-    assert payloads[1]["previous"].endswith("One.\n") and payloads[1]["text"].endswith("Two.\n")
-    assert payloads[2]["previous"].endswith("Two.\n")
+    assert history[1]["previous"].endswith("One.\n") and history[1]["text"].endswith("Two.\n")
+    assert history[2]["previous"].endswith("Two.\n") and history[2]["text"] is None
+    assert index.query("SELECT count(*) AS n FROM texts")[0]["n"] == 2  # each text once
 
 
 def test_a_db_held_by_another_writer_is_a_clear_busy_error(sample):
@@ -218,3 +218,35 @@ def test_a_db_held_by_another_writer_is_a_clear_busy_error(sample):
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_a_first_sync_written_in_batches_indexes_what_one_linked_before_writing_does(tmp_path, monkeypatch):
+    """A big project's first sync writes each batch of reads as it comes and links after;
+    forced here on a small one, with duplicate ids, parents and dependencies across batches."""
+    from cinefile.daemon.api.scaffold import init_project
+    from cinefile.daemon.index import sync as sync_module
+    from cinefile.daemon.project import Project
+
+    columns = ("key, path, type, title, content, frontmatter, content_hash, refs, problems, link_problems, errors, "
+               "link_errors, state, stale_cause, stale_reason, (SELECT p.path FROM blocks AS p WHERE p.id = b.parent_id) AS parent")
+    results = []
+    for stream_from in (10**9, 1):
+        monkeypatch.setattr(sync_module, "STREAM_FROM", stream_from)
+        monkeypatch.setattr(sync_module, "_WRITE_BATCH", 4)
+        project = init_project(tmp_path / f"film-{stream_from}", sample=True)
+        write(project.root, "story/zz-copy.md", block_text("beat", "Same id as another.", id="mara"))
+        write(project.root, "story/aa-child.md", block_text("beat", "Its parent comes later.", parent="zz-late-act"))
+        write(project.root, "story/zz-late-act.md", block_text("act", "The act."))
+        index = open_index(Project(project.root))
+        report = sync(project, index)
+        results.append((sorted(report.added), sorted(report.relinked),
+                        index.query(f"SELECT {columns} FROM blocks AS b ORDER BY path"),
+                        index.query("SELECT b.path, d.dst_key, d.type, t.path AS target FROM dependencies AS d "
+                                    "JOIN blocks AS b ON b.id = d.src_block_id LEFT JOIN blocks AS t ON t.id = d.dst_block_id "
+                                    "ORDER BY 1, 2"),
+                        index.query("SELECT h.action, h.version, h.path, h.payload, t.data FROM history AS h "
+                                    "JOIN texts AS t ON t.hash = h.text_hash ORDER BY h.path"),
+                        index.error_count()))
+        index.close()
+    assert results[0] == results[1]
+    assert results[0][-1] >= 1 and any(row["parent"] == "story/zz-late-act.md" for row in results[0][2])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import getpass
+import json
 import os
 import threading
 from dataclasses import dataclass, field
@@ -21,7 +22,9 @@ from typing import Callable, Iterable, Iterator
 from cinefile.format.hashing import bytes_hash
 
 from ..atomic import write_atomic
+from ..atomic_batch import write_atomic_all
 from ..errors import UserError
+from ..inside import read_regular
 from ..index.db import Index
 from ..index.sync import Progress, SyncReport, open_index, sync
 from ..project import Project
@@ -178,7 +181,7 @@ class Core:
         if not full.is_file():
             raise NoSuchBlock(f"{path}: no such file")
         try:
-            data = full.read_bytes()
+            data = read_regular(full, self.project.root)
             return BlockText(path, data.decode("utf-8"), bytes_hash(data))
         except UnicodeDecodeError:
             raise UserError(f"{path}: the file is not UTF-8 text: save it as UTF-8 first") from None
@@ -221,8 +224,7 @@ class Core:
                 for change in changes:
                     self._check_base(change)
             self._sync_quietly([c.path for c in changes])  # the version replaced goes to history
-            for change in changes:
-                applied.written.append(self._write_one(change))
+            applied.written = self._write_all(changes)
             touched = [c.path for c in changes] + [c.new_path for c in changes if c.new_path]
             since = self.index.query("SELECT coalesce(max(id), 0) AS id FROM history")[0]["id"]
         applied.report = self.sync(scope=touched)
@@ -231,17 +233,21 @@ class Core:
 
     def _mark_history(self, since: int, changes: list[FileChange]) -> None:
         """Say how the versions a write made came about, and by whom: sync alone sees only
-        that a file changed."""
+        that a file changed. One statement for each `how`: one per change scanned the new
+        history rows once per change (5 s for 5,000 changes, measured)."""
         user = _user()
+        paths_by_how: dict[str, list[str]] = {}
+        for change in changes:
+            paths_by_how.setdefault(change.how, []).extend({change.path, change.new_path or change.path})
         with self.index.write() as db:
-            for change in changes:
+            for how, paths in paths_by_how.items():
                 db.execute("UPDATE history SET payload = json_set(payload, '$.how', ?, '$.by', ?) WHERE id > ? "
-                           "AND path IN (?, ?)", [change.how, user, since, change.path, change.new_path or change.path])
+                           "AND path IN (SELECT value FROM json_each(?))", [how, user, since, json.dumps(paths)])
 
     def _check_base(self, change: FileChange) -> None:
         full = self._inside(change.path)
         try:
-            data = full.read_bytes()
+            data = read_regular(full, self.project.root)
         except FileNotFoundError:
             data = None
         except OSError as error:
@@ -263,6 +269,15 @@ class Core:
             report = sync(self.project, self.index, scope=paths)
         if report.changed:
             self.publish(report)
+
+    def _write_all(self, changes: list[FileChange]) -> list[str]:
+        """Write every change; returns the paths written. Several files rewritten in place are
+        staged and made durable together (`write_atomic_all`: one flush, not one per file);
+        creations, moves and deletions go one by one after them."""
+        rewrites = [c for c in changes if c.new_text is not None and not c.new_path] if len(changes) > 1 else []
+        write_atomic_all((self._inside(c.path), c.new_text) for c in rewrites)
+        done = {id(c) for c in rewrites}
+        return [change.path if id(change) in done else self._write_one(change) for change in changes]
 
     def _write_one(self, change: FileChange) -> str:
         full = self._inside(change.path)

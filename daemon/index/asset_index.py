@@ -3,48 +3,101 @@
 A block's frontmatter `assets: [{sha256, role, approved}]` is the truth; the files live in
 `assets/<sha256>.<ext>` with what made them in `assets/meta/<sha256>.json`. Sync calls
 `link_assets` for every block it reads, so a deleted project.db comes back whole.
+
+`assets/` is listed once per call, into a dict by hash, and only when a block links an asset
+the index does not know yet: a glob per asset made a cold sync grow with the square of the
+number of assets (10,000 blocks linking 5,000 assets: 17 s).
 """
 
 from __future__ import annotations
 
 import json
 import mimetypes
+import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
+from ..inside import read_regular, regular_file, within
 from .db import now_iso
 
 META_FOLDER = "meta"
 _EXTRA_TYPES = {".webp": "image/webp", ".wav": "audio/wav", ".flac": "audio/flac"}
 
 
-def _find_file(folder: Path, sha256: str) -> Path | None:
-    for path in sorted(folder.glob(f"{sha256}.*")):
-        if path.is_file() and not path.name.startswith("."):
-            return path
-    return None
+class _AssetFile(NamedTuple):
+    name: str
+    size: int
 
 
-def _meta(folder: Path, sha256: str) -> str:
+def asset_files(folder: Path, wanted: set[str]) -> dict[str, _AssetFile]:
+    """The file of each wanted hash in `folder`: a regular one inside the project (assets/
+    sits in the root), the first by name when there are several (`<sha256>.png` and `.webp`)."""
+    if not wanted or not within(folder.parent, folder):
+        return {}
     try:
-        data = json.loads((folder / META_FOLDER / f"{sha256}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = {}
+        with os.scandir(folder) as listing:
+            entries = sorted((entry for entry in listing if entry.name.partition(".")[0] in wanted),
+                             key=lambda entry: entry.name)
+    except OSError:
+        return {}
+    found: dict[str, _AssetFile] = {}
+    for entry in entries:
+        sha256, dot, _ = entry.name.partition(".")
+        if not dot or sha256 in found:
+            continue
+        # A plain regular file is told by the listing; a symlink must lead to one inside.
+        info = entry.stat(follow_symlinks=False) if entry.is_file(follow_symlinks=False) \
+            else regular_file(folder.parent, entry.path)
+        if info is not None:
+            found[sha256] = _AssetFile(entry.name, info.st_size)
+    return found
+
+
+def _meta(folder: Path, sha256: str, present: dict[str, bool]) -> str:
+    data = {}
+    name = f"{sha256}.json"
+    if name in present:
+        # A plain file listed in a folder inside the project is inside; a symlink is followed
+        # only to a file inside (realpath is most of the cost of reading a small file).
+        root = folder.parent if present[name] else None
+        try:
+            data = json.loads(read_regular(folder / META_FOLDER / name, root))
+        except (OSError, ValueError):
+            pass
     return json.dumps(data if isinstance(data, dict) else {}, sort_keys=True, ensure_ascii=False)
 
 
-def _asset_id(db, folder: Path, sha256: str) -> int | None:
-    row = db.execute("SELECT id FROM assets WHERE hash = ?", [sha256]).fetchone()
-    if row:
-        return row[0]
-    path = _find_file(folder, sha256)
-    if path is None:
-        return None  # linked in frontmatter but not in assets/ (say, not pulled yet)
-    mime = _EXTRA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    cursor = db.execute("INSERT INTO assets (project_id, hash, path, mime_type, size_bytes, created_at, meta_json) "
-                        "VALUES (1, ?, ?, ?, ?, ?, ?)",
-                        [sha256, f"assets/{path.name}", mime, path.stat().st_size, now_iso(), _meta(folder, sha256)])
-    return cursor.lastrowid
+def _meta_names(folder: Path) -> dict[str, bool]:
+    """The names in assets/meta/, listed once (most assets made by hand have none to open),
+    each with whether it is a symlink."""
+    try:
+        with os.scandir(folder / META_FOLDER) as listing:
+            return {entry.name: entry.is_symlink() for entry in listing}
+    except OSError:
+        return {}
+
+
+def _asset_ids(db, folder: Path, hashes: set[str]) -> dict[str, int]:
+    """The assets row of each hash, added for those found in assets/ that the index lacks
+    (linked in frontmatter but not in assets/, say not pulled yet: none)."""
+    query = "SELECT hash, id FROM assets WHERE hash IN (SELECT value FROM json_each(?))"
+    ids: dict[str, int] = dict(db.execute(query, [json.dumps(sorted(hashes))]).fetchall())
+    files = asset_files(folder, hashes - ids.keys())
+    if not files:
+        return ids
+    meta_names = _meta_names(folder) if within(folder.parent, folder / META_FOLDER) else {}
+    now = now_iso()
+    db.conn.executemany(
+        "INSERT INTO assets (project_id, hash, path, mime_type, size_bytes, created_at, meta_json) VALUES (1, ?, ?, ?, ?, ?, ?)",
+        [(sha256, f"assets/{file.name}", _mime(file.name), file.size, now, _meta(folder, sha256, meta_names))
+         for sha256, file in sorted(files.items())])
+    ids.update(db.execute(query, [json.dumps(sorted(files))]).fetchall())
+    return ids
+
+
+def _mime(name: str) -> str:
+    return (_EXTRA_TYPES.get(os.path.splitext(name)[1].lower()) or mimetypes.guess_type(name)[0]
+            or "application/octet-stream")
 
 
 def link_assets(db, assets_folder: Path, blocks: list[tuple[int, Iterable[dict]]]) -> None:
@@ -52,10 +105,12 @@ def link_assets(db, assets_folder: Path, blocks: list[tuple[int, Iterable[dict]]
     if not blocks:
         return
     db.conn.executemany("DELETE FROM block_assets WHERE block_id = ?", [(block_id,) for block_id, _ in blocks])
+    blocks = [(block_id, list(assets)) for block_id, assets in blocks]
+    ids = _asset_ids(db, assets_folder, {entry["sha256"] for _, assets in blocks for entry in assets})
     rows = {}
     for block_id, assets in blocks:
         for entry in assets:
-            asset_id = _asset_id(db, assets_folder, entry["sha256"])
+            asset_id = ids.get(entry["sha256"])
             if asset_id is not None:
                 rows[(block_id, asset_id)] = (block_id, asset_id, entry["role"], 1 if entry.get("approved") else 0)
     if rows:

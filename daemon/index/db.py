@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator
 from sqlite_utils import Database
 
 from ..errors import UserError
-from .schema import migrations
+from .schema import PAGE_SIZE, migrations
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -31,6 +31,7 @@ class Index:
         try:
             conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
             self.db = Database(conn)
+            self.db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # takes effect only before the first table
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             with self.lock:
@@ -100,6 +101,11 @@ class Index:
             rows = self.query("SELECT key, content_hash FROM blocks WHERE key IN (SELECT value FROM json_each(?)) "
                               "ORDER BY path DESC", [json.dumps(sorted(set(keys)))])
         return {r["key"]: r["content_hash"] for r in rows}
+
+    def error_count(self) -> int:
+        """How many errors the project's blocks have, their own and cross-file, from the
+        counts kept beside the problems (none is decoded)."""
+        return self.query("SELECT coalesce(sum(errors + link_errors), 0) AS n FROM blocks")[0]["n"]
 
     def dependents(self, key: str) -> list[dict]:
         return self.query(

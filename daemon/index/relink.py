@@ -20,7 +20,10 @@ from cinefile.format.links import Suggestions, check_block, check_links, cycle_p
 from cinefile.format.problems import UNREADABLE_CODES, Problem
 from cinefile.format.stale import StaleInput, Staleness, broken_reason, compute_staleness, restore
 
-_COLUMNS = "id, path, key, type, refs, id_range, content_hash, record, link_problems, state, stale_cause, stale_reason, problems"
+from .read import compact_json, error_count
+
+_COLUMNS = ("id, path, key, type, refs, id_range, content_hash, record, link_problems, state, stale_cause, stale_reason, "
+            "problems, link_errors")
 # A quick look for an unreadable problem in a block's problems JSON, before decoding it: most
 # blocks with problems have only warnings, and decoding 10,000 of them took 50 ms (measured).
 _UNREADABLE_IN_JSON = re.compile(rf'"code":\s*"(?:{"|".join(map(re.escape, sorted(UNREADABLE_CODES)))})"')
@@ -41,8 +44,9 @@ def _link_node(row: tuple) -> _LinkNode:
     return _LinkNode(row[1], row[2], row[3], json.loads(row[5]), json.loads(row[4]))
 
 
-def _encode(problems) -> str:
-    return json.dumps([p.to_json() for p in problems], ensure_ascii=False) if problems else "[]"
+def _encode(problems) -> tuple[str, int]:
+    """A block's cross-file problems as stored: their JSON, and how many are errors."""
+    return (compact_json([p.to_json() for p in problems]), error_count(problems)) if problems else ("[]", 0)
 
 
 def _stale_input(row: tuple, node: _LinkNode) -> StaleInput:
@@ -67,8 +71,8 @@ def relink_all(db) -> list[str]:
     return relinked
 
 
-def link_all(rows: list[tuple]) -> list[tuple[tuple, str, Staleness]]:
-    """(row, its cross-file problems as JSON, its staleness) for every row (in `_COLUMNS`
+def link_all(rows: list[tuple]) -> list[tuple[tuple, tuple[str, int], Staleness]]:
+    """(row, its cross-file problems (`_encode`), its staleness) for every row (in `_COLUMNS`
     order, sorted by path) of a whole project: from the index, or from a first sync's reads
     before they are written."""
     nodes = [_link_node(r) for r in rows]
@@ -106,11 +110,11 @@ def relink_changed(db, keys: Iterable[str]) -> list[str]:
     states = _states(db, stale_keys, by_key)
     updates: dict[int, tuple] = {}
     for row in link_rows:
-        updates[row[0]] = (row, problems.get(row[1], "[]"), states.get(row[2]))
+        updates[row[0]] = (row, problems.get(row[1], ("[]", 0)), states.get(row[2]))
     for key in stale_keys:
         for row in by_key.get(key, ()):
             if row[0] not in updates:
-                updates[row[0]] = (row, row[8], states[key])
+                updates[row[0]] = (row, (row[8], row[13]), states[key])
     relinked = _store(db, [(row, found, state if state is not None else restore(row[9], row[10], row[11]))
                            for row, found, state in updates.values()])
     marks = json.dumps(sorted(keys))
@@ -125,16 +129,16 @@ def relink_changed(db, keys: Iterable[str]) -> list[str]:
     return sorted(relinked)
 
 
-def _store(db, results: list[tuple[tuple, str, Staleness]]) -> list[str]:
+def _store(db, results: list[tuple[tuple, tuple[str, int], Staleness]]) -> list[str]:
     updates, relinked = [], []
-    for row, link_problems, staleness in results:
+    for row, (link_problems, link_errors), staleness in results:
         values = (link_problems, staleness.state, staleness.cause, staleness.reason)
-        if values != tuple(row[8:12]):
-            updates.append((*values, row[0]))
+        if values != tuple(row[8:12]) or link_errors != row[13]:
+            updates.append((*values, link_errors, row[0]))
             relinked.append(row[1])
     if updates:
-        db.conn.executemany(
-            "UPDATE blocks SET link_problems = ?, state = ?, stale_cause = ?, stale_reason = ? WHERE id = ?", updates)
+        db.conn.executemany("UPDATE blocks SET link_problems = ?, state = ?, stale_cause = ?, stale_reason = ?, "
+                            "link_errors = ? WHERE id = ?", updates)
     return relinked
 
 
@@ -197,7 +201,8 @@ def _cycles_from(db, keys: set[str]) -> list[list[str]]:
     return find_cycles({row[2]: [ref[0] for ref in _link_node(row).refs] for row in ordered})
 
 
-def _link_problems(db, rows: list[tuple], cycles: list[list[str]], by_key: dict[str, list[tuple]]) -> dict[str, str]:
+def _link_problems(db, rows: list[tuple], cycles: list[list[str]],
+                   by_key: dict[str, list[tuple]]) -> dict[str, tuple[str, int]]:
     nodes = {key: [_link_node(row) for row in owners] for key, owners in by_key.items()}
     suggest = Suggestions(_typed_ids(db))
     problems = {row[1]: check_block(_link_node(row), nodes, suggest) for row in rows}

@@ -1,16 +1,26 @@
 """The index's schema, built and changed only through sqlite-utils migrations.
 
 The seven tables of the original design keep their columns; the file format adds the
-block's id (`key`), path, hashes, stat, title, phase, problems and staleness.
+block's id (`key`), path, hashes, stat, title, phase, problems and staleness, and history
+names its texts in `texts` by hash (m005).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sqlite3
+
 from cinefile.format.catalog import PHASES
+from cinefile.format.problems import ERROR
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from .texts import pack, store
+
 migrations = Migrations("cinefile")
+# SQLite's page size for the index: set before its first table (Index), or by m006's VACUUM.
+PAGE_SIZE = 16384
 
 
 @migrations()
@@ -86,3 +96,69 @@ def m004_filter_indexes(db: Database) -> None:
     filtered page scanned every block (measured: 34 ms p95 at 10,000 blocks)."""
     for column in ("type", "phase", "state"):
         db["blocks"].create_index([column, "path"])
+
+
+@migrations()
+def m005_texts_by_hash(db: Database) -> None:
+    """Each version's text once, in `texts` by the hash of its bytes, named by history rows,
+    instead of in every row's JSON (an edit carried it twice: the text and the one before);
+    and the count of each block's errors beside its problems, so that counting a project's
+    errors decodes none of them."""
+    db.execute("CREATE TABLE texts (hash BLOB PRIMARY KEY, data NOT NULL) WITHOUT ROWID")
+    db.execute("ALTER TABLE history ADD COLUMN text_hash BLOB")
+    db.execute("ALTER TABLE history ADD COLUMN previous_hash BLOB")
+    db.execute("ALTER TABLE blocks ADD COLUMN errors INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE blocks ADD COLUMN link_errors INTEGER NOT NULL DEFAULT 0")
+    _texts_out_of_history(db)
+    rows = db.execute("SELECT id, problems, link_problems FROM blocks "
+                      "WHERE problems != '[]' OR link_problems != '[]'").fetchall()
+    db.conn.executemany("UPDATE blocks SET errors = ?, link_errors = ? WHERE id = ?",
+                        [(_errors(problems), _errors(link_problems), block_id) for block_id, problems, link_problems in rows])
+
+
+def _texts_out_of_history(db: Database, batch: int = 500) -> None:
+    """Move the texts of the history rows written before m005 into `texts`, a batch of rows
+    at a time (a history can be bigger than memory)."""
+    last = 0
+    while rows := db.execute("SELECT id, payload FROM history WHERE id > ? ORDER BY id LIMIT ?", [last, batch]).fetchall():
+        updates, texts = [], {}
+        for history_id, payload in rows:
+            data = json.loads(payload or "{}")
+            keys = [_keep(texts, data.pop(name, None)) for name in ("text", "previous")]
+            data.pop("path", None)  # the row's own column
+            updates.append((json.dumps(data, ensure_ascii=False, separators=(",", ":")), *keys, history_id))
+        store(db, texts.items())
+        db.conn.executemany("UPDATE history SET payload = ?, text_hash = ?, previous_hash = ? WHERE id = ?", updates)
+        last = rows[-1][0]
+
+
+def _keep(texts: dict[bytes, str | bytes], text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    data = text.encode("utf-8")
+    key = hashlib.sha256(data).digest()
+    texts[key] = pack(data, text)
+    return key
+
+
+def _errors(problems: str | None) -> int:
+    return sum(1 for problem in json.loads(problems or "[]") if problem.get("severity", ERROR) == ERROR)
+
+
+@migrations(transactional=False)
+def m006_page_size(db: Database) -> None:
+    """16 KB pages (new indexes get them from the start, see Index): a block's row is about
+    1 KB, and with 4 KB pages much of each page was left empty. An index made before is
+    rewritten once, which needs it to itself: when another process has it open, it keeps its
+    pages."""
+    if db.execute("PRAGMA page_size").fetchone()[0] >= PAGE_SIZE:
+        return
+    if db.execute("PRAGMA journal_mode=DELETE").fetchone()[0].lower() != "delete":
+        return
+    try:
+        db.execute(f"PRAGMA page_size={PAGE_SIZE}")
+        db.execute("VACUUM")
+    except sqlite3.OperationalError:
+        pass  # busy: the pages stay as they were
+    finally:
+        db.execute("PRAGMA journal_mode=WAL")

@@ -7,7 +7,6 @@ every change. The CLI, the watcher and the language server all call `sync`.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -17,21 +16,26 @@ from .asset_index import link_assets
 from .db import Index, now_iso
 from .forked import cores_to_fork, run_in_child
 from .paused_gc import paused_gc
-from .read import BLOCK_COLUMNS, Read, compact_encoder
+from .read import BLOCK_COLUMNS, Read, compact_json
 from .read_pool import MIN_FILES_FOR_WORKERS, read_many
 from .relink import link_all, relink_all, relink_changed
+from .texts import digest, store
 from .walk import FileStat, walk
 
 Progress = Callable[[int, int], None]
-_TEXT_JSON = compact_encoder(ensure_ascii=False)
+# From this many files, a first sync writes as it reads (`_first_in_batches`).
+STREAM_FROM = 20_000
+_WRITE_BATCH = 2_000
 _STAT_COLUMNS = "id, path, key, mtime_ns, size, file_hash, version"
 _NEW_BLOCK_COLUMNS = (*BLOCK_COLUMNS, "updated_at", "id", "created_at", "version",
-                      "link_problems", "state", "stale_cause", "stale_reason", "parent_id")
-_UNLINKED = (None, None, None, None, None)
+                      "link_problems", "link_errors", "state", "stale_cause", "stale_reason", "parent_id")
+_UNLINKED = (None, 0, None, None, None, None)
 # Where relink's columns (type, refs, id_range, content_hash, record) sit in Read.values.
 _LINK_VALUES = [BLOCK_COLUMNS.index(name) for name in ("type", "refs", "id_range", "content_hash", "record")]
 _PROBLEMS = BLOCK_COLUMNS.index("problems")  # relink's last column: they tell a broken block
-_HISTORY_COLUMNS = ("block_id", "action", "timestamp", "block_key", "version", "path", "payload")
+_HISTORY_COLUMNS = ("block_id", "action", "timestamp", "block_key", "version", "path", "payload", "text_hash",
+                    "previous_hash")
+_NO_PAYLOAD = "{}"  # how and by are added to it when cinefile made the change (Core.apply)
 
 
 @dataclass
@@ -78,21 +82,48 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
         indexed = _indexed(db, scope)
         to_read = [(rel, st) for rel, st in walked.files.items()
                    if reread or (row := indexed.get(rel)) is None or (row["mtime_ns"], row["size"]) != tuple(st)]
-        reads: dict[str, Read] = {}
-        for rel, read in read_many(project.root, to_read, progress):
-            if read is None:
-                walked.files.pop(rel, None)  # deleted mid-sync: as if never seen
-            else:
-                reads[rel] = read
         first = scope is None and not indexed  # an empty index: every block is new
-        _apply(db, indexed, walked.files, reads, report, now_iso(), first=first)
-        _link_assets(db, project, {path: read for path, read in reads.items() if read.assets or not first})
-        if first:
-            report.relinked = list(report.added)  # linked before they were written
-        elif report.changed or relink or _needs_relink(db):
-            report.relinked = _relink(db, None if relink else _changed_keys(indexed, reads, report))
+        if first and len(to_read) >= STREAM_FROM:
+            _first_in_batches(db, project, to_read, progress, report)
+        else:
+            reads: dict[str, Read] = {}
+            for rel, read in read_many(project.root, to_read, progress):
+                if read is None:
+                    walked.files.pop(rel, None)  # deleted mid-sync: as if never seen
+                else:
+                    reads[rel] = read
+            _apply(db, indexed, walked.files, reads, report, now_iso(), first=first)
+            _link_assets(db, project, {path: read for path, read in reads.items() if read.assets or not first})
+            if first:
+                report.relinked = list(report.added)  # linked before they were written
+            elif report.changed or relink or _needs_relink(db):
+                report.relinked = _relink(db, None if relink else _changed_keys(indexed, reads, report))
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def _first_in_batches(db, project: Project, to_read: list[tuple[str, FileStat]], progress: Progress | None,
+                      report: SyncReport) -> None:
+    """A first sync of a big project: each batch of reads written as it comes (rows, history,
+    texts, dependencies), then the whole project linked from the index. Memory holds one
+    batch of reads instead of every block (100,000 blocks: 628 MB at its peak before);
+    linking from the index rather than from the reads costs more time, which is why smaller
+    projects are linked before they are written."""
+    now, batch = now_iso(), {}
+    for rel, read in read_many(project.root, to_read, progress):
+        if read is not None:
+            batch[rel] = read
+        if len(batch) == _WRITE_BATCH:
+            _write_new(db, project, batch, report, now)
+            batch = {}
+    _write_new(db, project, batch, report, now)
+    relink_all(db)
+    report.relinked = list(report.added)
+
+
+def _write_new(db, project: Project, reads: dict[str, Read], report: SyncReport, now: str) -> None:
+    _apply(db, {}, reads, reads, report, now)
+    _link_assets(db, project, {path: read for path, read in reads.items() if read.assets})
 
 
 def _link_assets(db, project: Project, reads: dict[str, Read]) -> None:
@@ -127,9 +158,10 @@ def _needs_relink(db) -> bool:
     return db.execute("SELECT 1 FROM blocks WHERE state IS NULL LIMIT 1").fetchone() is not None
 
 
-def _previous_text(db, block_id: int) -> str | None:
-    row = db.execute("SELECT payload FROM history WHERE block_id = ? ORDER BY id DESC LIMIT 1", [block_id]).fetchone()
-    return json.loads(row[0]).get("text") if row else None
+def _previous_hash(db, block_id: int) -> bytes | None:
+    """The key of the text the block's last history row saw."""
+    row = db.execute("SELECT text_hash FROM history WHERE block_id = ? ORDER BY id DESC LIMIT 1", [block_id]).fetchone()
+    return row[0] if row else None
 
 
 def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dict[str, Read],
@@ -137,6 +169,7 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
     """Write what changed. On a `first` sync every block is new, and is linked (cross-file
     problems, staleness) before it is written rather than updated after."""
     history: list[tuple] = []
+    texts: list[tuple[bytes, str | bytes]] = []  # (digest, packed) of every text a history row names
     removed = {path: row for path, row in indexed.items() if path not in walked}
     new = {path for path in reads if path not in indexed}
     renames = _pair_renames(removed, new, reads)
@@ -151,7 +184,7 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         values = _row(read, now) | {"version": row["version"] + 1}
         _update(db, row["id"], values)
         history.append(_history(row["id"], "update", read.key, values["version"], path, now,
-                                previous=_previous_text(db, row["id"]), text=read.text))
+                                previous=_previous_hash(db, row["id"]), text=_text(read, texts)))
         report.modified.append(path)
 
     for old_path, new_path in renames:
@@ -159,15 +192,15 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         changed = row["file_hash"] != read.file_hash
         values = _row(read, now) | {"version": row["version"] + 1}
         _update(db, row["id"], values)
-        previous = _previous_text(db, row["id"]) if changed else None
+        previous = _previous_hash(db, row["id"]) if changed else None
         history.append(_history(row["id"], "rename", read.key, values["version"], new_path, now,
-                                previous=previous, text=read.text, moved_from=old_path))
+                                previous=previous, text=_text(read, texts), moved_from=old_path))
         report.renamed.append((old_path, new_path))
         new.discard(new_path)
 
     for path, row in removed.items():
-        payload = _TEXT_JSON({"path": path, "previous": _previous_text(db, row["id"])})
-        history.append((row["id"], "delete", now, row["key"], row["version"] + 1, path, payload))
+        history.append(_history(row["id"], "delete", row["key"], row["version"] + 1, path, now,
+                                previous=_previous_hash(db, row["id"]), text=None))
         report.removed.append(path)
     if removed:
         ids = [row["id"] for row in removed.values()]
@@ -188,7 +221,7 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
             read = reads[path]
             version = versions.get(read.key, 0) + 1
             rows.append((*read.values, now, block_id, now, version))
-            history.append(_history(block_id, "create", read.key, version, path, now, text=read.text))
+            history.append(_history(block_id, "create", read.key, version, path, now, text=_text(read, texts)))
             created.append((block_id, read.dependencies))
             report.added.append(path)
         _write_dependencies(db, created, replace=False, owners=owners)
@@ -198,6 +231,7 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
                 for indexed_row in [indexed[old]]]
     _write_dependencies(db, changed, replace=True)
     if history:
+        store(db, texts)
         _insert_many(db, "history", _HISTORY_COLUMNS, history)
     if new:  # last, so that a first sync's links are worked out meanwhile
         linked = links()
@@ -213,14 +247,14 @@ def _owners(reads: dict[str, Read], paths: list[str], next_id: int) -> dict[str,
 
 
 def _first_links(reads: dict[str, Read], paths: list[str], next_id: int, owners: dict[str, int]) -> dict[str, tuple]:
-    """The link columns of every block, by path: link_problems, state, stale_cause,
-    stale_reason and parent_id."""
+    """The link columns of every block, by path: link_problems, link_errors, state,
+    stale_cause, stale_reason and parent_id."""
     rows = [(block_id, path, reads[path].key, *(reads[path].values[i] for i in _LINK_VALUES), None, None, None, None,
-             reads[path].values[_PROBLEMS])
+             reads[path].values[_PROBLEMS], 0)
             for block_id, path in enumerate(paths, next_id)]
     parent = BLOCK_COLUMNS.index("parent_key")
-    return {row[1]: (problems, state.state, state.cause, state.reason, owners.get(reads[row[1]].values[parent]))
-            for row, problems, state in link_all(rows)}
+    return {row[1]: (problems, errors, state.state, state.cause, state.reason, owners.get(reads[row[1]].values[parent]))
+            for row, (problems, errors), state in link_all(rows)}
 
 
 def _first_links_meanwhile(reads: dict[str, Read], paths: list[str], next_id: int, owners: dict[str, int]):
@@ -245,14 +279,20 @@ def _update(db, block_id: int, values: dict) -> None:
     db.execute(f"UPDATE blocks SET {columns} WHERE id = ?", [*values.values(), block_id])
 
 
-def _history(block_id: int, action: str, key: str, version: int, path: str, now: str, *, text: str | None,
-             previous: str | None = None, moved_from: str | None = None) -> tuple:
-    payload: dict = {"path": path, "text": text}
-    if action != "create":
-        payload["previous"] = previous
-    if moved_from:
-        payload["from"] = moved_from
-    return (block_id, action, now, key, version, path, _TEXT_JSON(payload))
+def _text(read: Read, texts: list[tuple[bytes, str | bytes]]) -> bytes | None:
+    """The key of the read's text, which is added to those to store; None when it is not text."""
+    if read.stored is None:
+        return None
+    key = digest(read.file_hash)
+    texts.append((key, read.stored))
+    return key
+
+
+def _history(block_id: int, action: str, key: str, version: int, path: str, now: str, *, text: bytes | None,
+             previous: bytes | None = None, moved_from: str | None = None) -> tuple:
+    """A history row; the texts it names by key are in `texts`."""
+    payload = compact_json({"from": moved_from}) if moved_from else _NO_PAYLOAD
+    return (block_id, action, now, key, version, path, payload, text, previous)
 
 
 def _pair_renames(removed: dict[str, dict], new: set[str], reads: dict[str, Read]) -> list[tuple[str, str]]:
