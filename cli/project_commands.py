@@ -10,6 +10,7 @@ import typer
 from cinefile.daemon.api.scaffold import init_project
 from cinefile.daemon.errors import UserError
 from cinefile.daemon.api.status import ProjectStatus
+from cinefile.daemon.remote.missing import not_here_line
 
 from .common import command, open_api, print_columns, print_json
 from .progress import sync_progress
@@ -23,6 +24,9 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the project; made if missing.")] = Path("."),
     sample: Annotated[bool, typer.Option("--sample", help="Also write the sample short film, Night Ferry.")] = False,
     name: Annotated[Optional[str], typer.Option(help="The film's name (default: the folder's name).")] = None,
+    remote: Annotated[Optional[str], typer.Option(help="Where the assets live (s3://bucket/prefix, gs://, az://, "
+                                                       "sftp://, file:///...): set in cinefile.toml, and media "
+                                                       "kept out of git.")] = None,
 ) -> None:
     """Create a film project: story/, design/, shooting/, assets/, exports/ and cinefile.toml.
 
@@ -30,7 +34,7 @@ def init(
 
         cinefile init night-ferry --sample
     """
-    project = init_project(directory, sample=sample, name=name)
+    project = init_project(directory, sample=sample, name=name, remote=remote)
     typer.echo(f"Created {project.config.name!r} in {directory}")
     if sample:
         with open_api(project.root) as api:
@@ -54,9 +58,11 @@ def sync(
     with open_api(sync_first=False) as api:
         with sync_progress() as progress:
             report = api.sync(progress=progress)
-        errors = [p for p in api.problems() if p.severity == "error"]
+        errors = api.error_count()
+        missing = api.missing_assets()
+        remote = api.project.config.remote is not None
     if as_json:
-        print_json(report.to_json() | {"errors": len(errors)})
+        print_json(report.to_json() | {"errors": errors, "missing_assets": len(missing)})
     else:
         typer.echo(report.summary())
         if verbose:
@@ -67,49 +73,92 @@ def sync(
                 typer.echo(f"  > {old} -> {new}")
         for path, reason in sorted(report.refused.items()):
             typer.echo(f"{path}: {reason}", err=True)
+        if missing:
+            typer.echo(f"{not_here_line(len(missing), remote)} (`cinefile status` lists them)", err=True)
         if errors:
-            typer.echo(f"{len(errors)} problem(s) found: run `cinefile status` to see them", err=True)
+            typer.echo(f"{errors} problem(s) found: run `cinefile status` to see them", err=True)
     if errors:
         raise typer.Exit(1)
 
 
-def _print_status(status: ProjectStatus) -> None:
-    typer.echo(f"{status.project} · {status.blocks} blocks · {status.mode} mode")
-    for phase, counts in status.phases.items():
-        detail = " · ".join(f"{name} {count}" for name, count in counts.items()) or "-"
-        typer.echo(f"  {phase:<9} {sum(counts.values()):>4}  {detail}")
-    if status.broken:
-        typer.echo(f"\nBroken ({len(status.broken)}):")
-        for item in status.broken:
-            typer.echo(f"  {item['id']} cannot be read: {item['reason']}  [{item['path']}]")
-    typer.echo(f"\nStale ({len(status.stale)})" + (":" if status.stale else ": none"))
-    for item in status.stale:
-        typer.echo(f"  {item['id']} is stale: {item['reason']}  [{item['path']}]")
-    if status.unreviewed:
-        ids = " ".join(item["id"] for item in status.unreviewed)
-        typer.echo(f"\nNever reviewed ({len(status.unreviewed)}): {ids}")
-        typer.echo("  `cinefile mark-fresh ID` records what a block was made from, once it is right.")
-    typer.echo(f"\nProblems ({len(status.problems)})" + (":" if status.problems else ": none"))
-    for problem in status.problems:
-        typer.echo(f"  {problem.text}")
+SHOWN = 5  # lines of each list and problem kind in the summary: `--all` for every one
+
+
+def _more(shown: int, total: int, indent: str = "  ") -> list[str]:
+    return [f"{indent}… and {total - shown:,} more"] if total > shown else []
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def _status_lines(status: ProjectStatus) -> list[str]:
+    """The status as text: the lists whole, or (a summary) the first few of each with counts."""
+    counts = status.counts
+    lines = [f"{status.project} · {status.blocks:,} blocks · {status.mode} mode"]
+    for phase, by_type in status.phases.items():
+        detail = " · ".join(f"{name} {count:,}" for name, count in by_type.items()) or "-"
+        lines.append(f"  {phase:<9} {sum(by_type.values()):>4,}  {detail}")
+    if counts["broken"]:
+        lines += ["", f"Broken ({counts['broken']:,}):"]
+        lines += [f"  {item['id']} cannot be read: {item['reason']}  [{item['path']}]" for item in status.broken]
+        lines += _more(len(status.broken), counts["broken"])
+    lines += ["", f"Stale ({counts['stale']:,})" + (":" if counts["stale"] else ": none")]
+    lines += [f"  {item['id']} is stale: {item['reason']}  [{item['path']}]" for item in status.stale]
+    lines += _more(len(status.stale), counts["stale"])
+    if counts["unreviewed"]:
+        more = counts["unreviewed"] - len(status.unreviewed)
+        ids = " ".join(item["id"] for item in status.unreviewed) + (f" … and {more:,} more" if more else "")
+        lines += ["", f"Never reviewed ({counts['unreviewed']:,}): {ids}",
+                  "  `cinefile mark-fresh ID` records what a block was made from, once it is right."]
+    lines += ["", *_problem_lines(status)]
+    if status.missing_assets:  # not broken: on the remote store, or to generate again
+        shown = status.missing_assets if status.shown is None else status.missing_assets[:status.shown]
+        lines += ["", f"Assets not here ({len(status.missing_assets):,}):"]
+        lines += [f"  {item['path']}:{item['line']}: {item['message']}" for item in shown]
+        lines += _more(len(shown), len(status.missing_assets))
+    if status.elided:
+        lines += ["", f"Each list shows its first {status.shown}: `cinefile status --all` prints every line."]
+    return lines
+
+
+def _problem_lines(status: ProjectStatus) -> list[str]:
+    """Every problem by file, or (a summary) the first few of each kind under its count."""
+    counts = status.counts
+    if not counts["problems"]:
+        return ["Problems (0): none"]
+    severities = ", ".join(_plural(n, word) for n, word in ((counts["errors"], "error"), (counts["warnings"], "warning")) if n)
+    lines = [f"Problems ({counts['problems']:,}): {severities}"]
+    if status.shown is None:
+        return lines + [f"  {problem.text}" for problem in status.problems]
+    for kind in status.kinds:
+        first = [p for p in status.problems if p.code == kind.code and p.severity == kind.severity]
+        lines += [f"  {kind.code}, {_plural(kind.count, kind.severity)}:", *(f"    {p.text}" for p in first)]
+        lines += _more(len(first), kind.count, "    ")
+    return lines
 
 
 @command()
-def status(as_json: JsonOption = False) -> None:
-    """Counts by phase and type, the stale blocks and why, and every problem as file:line:col.
+def status(
+    as_json: JsonOption = False,
+    every: Annotated[bool, typer.Option("--all", help="Every stale block and problem, not the first few of each.")] = False,
+) -> None:
+    """Counts by phase and type; the stale, never reviewed and broken blocks; the problems.
 
-    Exits 1 when any block has an error.
+    A summary: counts, and the first few of each list and each kind of problem. `--all`
+    prints every line (problems as file:line:col); `--json` holds everything. Exits 1 when
+    any block has an error.
 
     Example:
 
-        cinefile status --json
+        cinefile status --all
     """
     with open_api() as api:
-        data = api.status()
+        data = api.status(shown=None if every or as_json else SHOWN)
     if as_json:
         print_json(data.to_json())
     else:
-        _print_status(data)
+        typer.echo("\n".join(_status_lines(data)))
     if data.errors:
         raise typer.Exit(1)
 
@@ -144,11 +193,26 @@ def list_blocks(
                   [(indent(b) + b.id, b.type, b.phase, b.state, b.title, b.path) for b in blocks])
 
 
+LISTED = 10  # dependencies and dependents `show` names before counting the rest
+
+
+def _listed(names: list[str], every: bool) -> str:
+    """Names joined on one line: the first LISTED of them and a count of the rest, unless `every`."""
+    if every or len(names) <= LISTED:
+        return ", ".join(names)
+    return ", ".join(names[:LISTED]) + f", … and {len(names) - LISTED:,} more (--all lists them)"
+
+
 @command()
-def show(block_id: IdArgument, as_json: JsonOption = False) -> None:
+def show(
+    block_id: IdArgument,
+    as_json: JsonOption = False,
+    every: Annotated[bool, typer.Option("--all", help=f"Every dependency and dependent, not the first {LISTED}.")] = False,
+) -> None:
     """Show one block: its facts, state, problems, dependencies, dependents, assets and body.
 
-    A path reaches a block whose id another file has too.
+    A path reaches a block whose id another file has too. Long lists of dependencies and
+    dependents name the first few and count the rest: `--all` names every one.
 
     Example:
 
@@ -165,9 +229,9 @@ def show(block_id: IdArgument, as_json: JsonOption = False) -> None:
     if card.parent:
         typer.echo(f"  parent:      {card.parent}")
     if card.dependencies:
-        typer.echo("  depends on:  " + ", ".join(d["id"] + (f" ({d['type']})" if d["type"] else "") for d in card.dependencies))
+        typer.echo("  depends on:  " + _listed([d["id"] + (f" ({d['type']})" if d["type"] else "") for d in card.dependencies], every))
     if card.dependents:
-        typer.echo("  used by:     " + ", ".join(f"{d['id']} ({d['kind']})" for d in card.dependents))
+        typer.echo("  used by:     " + _listed([f"{d['id']} ({d['kind']})" for d in card.dependents], every))
     if card.tags:
         typer.echo("  tags:        " + ", ".join(card.tags))
     for asset in card.assets:

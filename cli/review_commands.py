@@ -17,6 +17,9 @@ def history(
 ) -> None:
     """List every version of a block: when, what happened, and where its file was.
 
+    In a git repository, the versions in its commits are listed too, by
+    commit (following renames), with their author and subject.
+
     Example:
 
         cinefile history scene-1
@@ -28,6 +31,9 @@ def history(
         return
     for r in revisions:
         where = f"{r.moved_from} -> {r.path}" if r.moved_from else r.path
+        if r.commit:
+            typer.echo(f"{r.commit[:7]} {r.timestamp}  {r.action:<7} {where}  ({r.subject} by {r.by})")
+            continue
         how = f"  ({r.how}{' by ' + r.by if r.by else ''})" if r.how else ""
         typer.echo(f"v{r.version:<4} {r.timestamp}  {r.action:<7} {where}{how}")
 
@@ -35,8 +41,8 @@ def history(
 @command()
 def diff(
     block_id: Annotated[str, typer.Argument(metavar="ID", help="The block's id (or path; a deleted block's too).")],
-    from_version: Annotated[int, typer.Argument(metavar="FROM", help="The version to compare from.")],
-    to_version: Annotated[Optional[int], typer.Argument(metavar="TO", help="The version to compare to (default: the file now).")] = None,
+    from_version: Annotated[str, typer.Argument(metavar="FROM", help="The version to compare from (a number, or a commit).")],
+    to_version: Annotated[Optional[str], typer.Argument(metavar="TO", help="The version to compare to (default: the file now).")] = None,
 ) -> None:
     """Show what changed in a block between two versions, as a unified diff.
 
@@ -46,6 +52,7 @@ def diff(
 
         cinefile diff scene-1 2
         cinefile diff scene-1 1 3
+        cinefile diff scene-1 a1b2c3d
     """
     with open_api() as api:
         text = api.diff(block_id, from_version, to_version)
@@ -55,7 +62,7 @@ def diff(
 @command()
 def undo(
     block_id: Annotated[str, typer.Argument(metavar="ID", help="The block's id (or path; a deleted block's too).")],
-    to: Annotated[Optional[int], typer.Option("--to", metavar="VERSION", help="Restore this version (default: the one before).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="VERSION", help="Restore this version: its number, or a commit from `cinefile history` (default: the one before).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite even if the file changed since the last sync (that edit goes to history first).")] = False,
 ) -> None:
     """Restore an earlier version of a block into its file, atomically; the current one stays in history.
@@ -66,6 +73,7 @@ def undo(
     Example:
 
         cinefile undo scene-1 --to 2
+        cinefile undo scene-1 --to a1b2c3d
     """
     # No sync first: it would take an edit made since the last sync as the current version,
     # and the undo would overwrite it without a word.

@@ -14,6 +14,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from .block import ID_PATTERN, Block, Ref, first_heading, slugify, stem_of
 from .catalog import ASSET_ROLES, MAX_FILE_BYTES, TYPE_NAMES, TYPES
+from .conflicts import OURS, Conflict, conflict_problems, find_conflicts, keep_all
 from .fields import missing_fields
 from .hashing import bytes_hash, content_hash
 from .problems import WARNING, Position, Problem, Range
@@ -74,6 +75,21 @@ def _unreadable(path: str, data: bytes, problem: Problem) -> Block:
 def parse_text(path: str, text: str, *, default_id: str | None = None, stem: str | None = None) -> Block:
     stem = stem if stem is not None else stem_of(path)
     default_id = default_id if default_id is not None else slugify(stem)
+    conflicts = find_conflicts(text)
+    if conflicts:
+        return _conflicted(path, text, conflicts, default_id, stem)
+    return _parse_clean(path, text, default_id, stem)
+
+
+def _conflicted(path: str, text: str, conflicts: list[Conflict], default_id: str, stem: str) -> Block:
+    """A file with merge conflict markers: broken until they are resolved (nothing is made from
+    half a merge), under the id its own side (ours) gives it, so that links to it still hold."""
+    ours = _parse_clean(path, keep_all(text, OURS), default_id, stem)
+    return Block(path, ours.id, "", ours.title, problems=conflict_problems(text, conflicts), readable=False,
+                 content_hash=content_hash({}, text))
+
+
+def _parse_clean(path: str, text: str, default_id: str, stem: str) -> Block:
     if text.startswith("\ufeff"):
         text = text[1:]
     opening = _BOUNDARY.match(text)

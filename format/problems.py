@@ -38,6 +38,7 @@ WARNING = "warning"
 UNREADABLE_CODES: frozenset[str] = frozenset({
     "unreadable", "too-large", "binary", "not-utf8",
     "no-frontmatter", "unclosed-frontmatter", "yaml", "not-mapping",
+    "merge-conflict",  # conflict markers left by a merge: nothing is made from half a merge
 })
 
 

@@ -75,6 +75,14 @@ def test_a_new_block_comes_from_its_template_under_an_allowed_parent(api, sample
         api.new_block("scene", "scene-3")
 
 
+def test_an_id_made_from_a_title_is_bounded_and_readable_in_any_script(api, sample):
+    long_title = "The night the harbour lights went out over the whole of the northern coast at last"
+    change = api.new_block("scene", title=long_title)
+    assert change.path == "story/the-night-the-harbour-lights-went-out-over-the-whole-of-the.md"  # cut after a word
+    api.apply(change)  # a file name the file system takes
+    assert api.new_block("character", title="Ярослав").path == "design/yaroslav.md"
+
+
 def test_a_write_is_refused_when_the_file_changed_since_it_was_read(api, sample):
     read = api.read("scene-2")
     change = api.replace_text("scene-2", read.text + "\nMine.\n", read.file_hash)
@@ -92,9 +100,8 @@ def test_the_replaced_version_goes_to_history_even_when_the_index_had_not_seen_i
     write(sample.root, "story/scene-2.md", read.text + "\nUnsynced edit.\n")
     fresh = api.read("scene-2")
     api.apply(api.replace_text("scene-2", fresh.text + "\nMine.\n", fresh.file_hash))
-    texts = [r["payload"] for r in api.index.query("SELECT payload FROM history WHERE block_key = 'scene-2' ORDER BY id")]
-    assert any("Unsynced edit." in (json.loads(p).get("text") or "") and "Mine." not in json.loads(p).get("text")
-               for p in texts)
+    texts = [revision.text or "" for revision in api.history("scene-2")]
+    assert any("Unsynced edit." in text and "Mine." not in text for text in texts)
 
 
 def test_two_writers_from_one_read_one_wins_and_nothing_is_lost(api, sample):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from cinefile.format.block import ID_PATTERN, slugify
+from cinefile.format.block import ID_PATTERN, MAX_NAME_ID, slugify
 from cinefile.format.catalog import PHASES, RELATION_TYPES, TYPE_NAMES, allowed_parents, phase_rank, type_rank
 from cinefile.format.edit import EditError, with_dependency
 from cinefile.format.parse import closest, parse_text
@@ -17,6 +17,7 @@ from cinefile.format.templates import block_path, block_template
 from ..errors import UserError
 from ..exports.order import order_key, tree_order
 from ..index.db import problems_of
+from ..remote.local import local_assets
 from .core import Core, FileChange, WriteConflict
 
 STATES = ("fresh", "stale", "unreviewed", "broken")
@@ -182,9 +183,11 @@ def check_choice(option: str, value: str, choices) -> None:
 
 class Blocks(Core):
     def assets_present(self) -> dict[str, str]:
-        """sha256 -> `assets/<file>` for every asset file in the project."""
+        """sha256 -> `assets/<file>` for every asset file in the project now: the index's, less
+        any deleted since (one listing of assets/: a sync of the blocks never looks there)."""
+        here = local_assets(self.root)
         rows = self.index.query("SELECT hash, path FROM assets")
-        return {r["hash"]: r["path"] for r in rows}
+        return {r["hash"]: r["path"] for r in rows if r["hash"] in here}
 
     def blocks(self, *, type: str | None = None, phase: str | None = None, tag: str | None = None,
                state: str | None = None, text: str | None = None, tree: bool = True, after: str | None = None,
@@ -285,7 +288,7 @@ class Blocks(Core):
         """A new block file from its type's template (not written: `apply` it). The id comes
         from the title when not given; a parent must be of a type the new block allows."""
         check_choice("type", type, TYPE_NAMES)
-        block_id = block_id or slugify(title or type)
+        block_id = block_id or slugify(title or type, MAX_NAME_ID)
         if not ID_PATTERN.match(block_id):
             raise UserError(f"`{block_id}` is not a valid id: use lowercase letters, digits, `-` and `_`, "
                             f"for example `{slugify(block_id)}`")

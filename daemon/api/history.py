@@ -7,7 +7,12 @@ import json
 from dataclasses import asdict, dataclass
 
 from ..errors import UserError
+from ..index.texts import unpack
 from .core import Core, FileChange, NoSuchBlock, WriteConflict
+
+# History rows with the texts they name (kept once each, by hash: daemon/index/texts.py).
+_REVISIONS = ("SELECT h.version, h.action, h.timestamp, h.path, h.payload, t.data AS text, p.data AS previous "
+              "FROM history AS h LEFT JOIN texts AS t ON t.hash = h.text_hash LEFT JOIN texts AS p ON p.hash = h.previous_hash")
 
 
 @dataclass(frozen=True)
@@ -20,11 +25,14 @@ class Revision:
     previous: str | None
     moved_from: str | None
     how: str = ""  # edit, generate, undo, review, approve, rename, import, create; "" when a sync saw it
-    by: str | None = None  # the user whose cinefile wrote it; None when an editor or git did
+    by: str | None = None  # the user whose cinefile wrote it; None when an editor or git did (a commit: its author)
+    commit: str | None = None  # a version from git: its commit (and version 0), see git_history.py
+    subject: str | None = None  # the commit's subject line
 
     @property
     def label(self) -> str:
-        return f"v{self.version}" + (", deleted" if self.text is None else "")
+        name = self.commit[:7] if self.commit else f"v{self.version}"
+        return name + (", deleted" if self.text is None else "")
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -36,13 +44,14 @@ class Undone:
 
     id: str
     path: str
-    restored: int
+    restored: int | str  # a version number, or the commit (short) of a version from git
     version: int | None
 
     @property
     def message(self) -> str:
         now = f" (now version {self.version})" if self.version is not None else ""
-        return f"restored {self.path} to version {self.restored}{now}"
+        what = f"commit {self.restored}" if isinstance(self.restored, str) else f"version {self.restored}"
+        return f"restored {self.path} to {what}{now}"
 
     def to_json(self) -> dict:
         return asdict(self) | {"message": self.message}
@@ -51,24 +60,27 @@ class Undone:
 class History(Core):
     def history(self, ref: str) -> list[Revision]:
         """All versions of a block (by id or path; deleted ones too), oldest first, following
-        it across renames."""
+        it across renames: the index's, and its file's in git's commits."""
+        from .git_history import with_git_versions  # it builds Revisions: imported here, not in a cycle
+
         row = self._row_or_none(ref)
         if row is not None:
-            rows = self.index.query("SELECT * FROM history WHERE block_id = ? OR (block_key = ? AND block_id != ?) ORDER BY id",
+            rows = self.index.query(f"{_REVISIONS} WHERE h.block_id = ? OR (h.block_key = ? AND h.block_id != ?) ORDER BY h.id",
                                     [row["id"], row["key"], row["id"]])
         else:
-            rows = self.index.query("SELECT * FROM history WHERE block_key = ? OR path = ? ORDER BY id", [ref, ref])
-        if not rows:
-            raise NoSuchBlock(f"no block `{ref}` in the index, and none in its history: check the id with `cinefile list`")
+            rows = self.index.query(f"{_REVISIONS} WHERE h.block_key = ? OR h.path = ? ORDER BY h.id", [ref, ref])
         revisions = []
         for item in rows:
             payload = json.loads(item["payload"] or "{}")
             revisions.append(Revision(item["version"], item["action"], item["timestamp"], item["path"],
-                                      payload.get("text"), payload.get("previous"), payload.get("from"),
+                                      unpack(item["text"]), unpack(item["previous"]), payload.get("from"),
                                       payload.get("how") or "", payload.get("by")))
+        revisions = with_git_versions(self.root, revisions, row["path"] if row else revisions[-1].path if revisions else ref)
+        if not revisions:
+            raise NoSuchBlock(f"no block `{ref}` in the index, and none in its history: check the id with `cinefile list`")
         return revisions
 
-    def diff(self, ref: str, from_version: int, to_version: int | None = None) -> str:
+    def diff(self, ref: str, from_version: int | str, to_version: int | str | None = None) -> str:
         """A unified diff from one version of a block to another (default: to its file now);
         empty when they are the same."""
         revisions = self.history(ref)
@@ -85,13 +97,13 @@ class History(Core):
                 new_text, new_name = "", f"{path} (now: deleted)"
         return unified_diff(old.text or "", new_text, f"{old.path} ({old.label})", new_name)
 
-    def undo_change(self, ref: str, to: int | None = None) -> FileChange:
+    def undo_change(self, ref: str, to: int | str | None = None) -> FileChange:
         """The block's file put back to version `to` (default: the one before the current),
         computed against the text the index last saw of it: `apply` refuses it when the file
         was edited since. A deleted block's file is made again."""
         return self._undo_plan(ref, to)[1]
 
-    def undo(self, ref: str, to: int | None = None, force: bool = False) -> Undone:
+    def undo(self, ref: str, to: int | str | None = None, force: bool = False) -> Undone:
         """Write an earlier version of a block back through the guarded write: refused when
         the file changed since the last sync, unless `force` (that edit still goes to history
         first, so nothing is lost)."""
@@ -102,15 +114,17 @@ class History(Core):
             raise WriteConflict(_undo_refused(change, conflict), conflict.path, conflict.current_text,
                                 conflict.current_hash) from None
         row = self.index.block_at(change.path)
-        return Undone(row["key"] if row else ref, change.path, target.version, row["version"] if row else None)
+        restored = target.commit[:7] if target.commit else target.version
+        return Undone(row["key"] if row else ref, change.path, restored, row["version"] if row else None)
 
-    def _undo_plan(self, ref: str, to: int | None) -> tuple[Revision, FileChange]:
+    def _undo_plan(self, ref: str, to: int | str | None) -> tuple[Revision, FileChange]:
         revisions = self.history(ref)
-        current = revisions[-1]
+        current = next((r for r in reversed(revisions) if r.commit is None), revisions[-1])  # the index's last
         if to is None:
-            earlier = [r for r in revisions if r.version < current.version and r.text is not None]
+            earlier = [r for r in revisions if r.version < current.version and r.text is not None and r.commit is None]
             if not earlier:
-                raise UserError(f"`{ref}` has no earlier version to go back to (it is at version {current.version})")
+                commits = " (`cinefile history` lists its versions in git: pass --to COMMIT)" if any(r.commit for r in revisions) else ""
+                raise UserError(f"`{ref}` has no earlier version to go back to (it is at version {current.version}){commits}")
             target = earlier[-1]
         else:
             target = _version(revisions, ref, to)
@@ -126,15 +140,22 @@ class History(Core):
 
     def _synced_text(self, row: dict) -> str:
         """The block's text as the index last saw it: what an undo may replace."""
-        found = self.index.query("SELECT payload FROM history WHERE block_id = ? ORDER BY id DESC LIMIT 1", [row["id"]])
-        text = json.loads(found[0]["payload"] or "{}").get("text") if found else None
+        found = self.index.query(f"{_REVISIONS} WHERE h.block_id = ? ORDER BY h.id DESC LIMIT 1", [row["id"]])
+        text = unpack(found[0]["text"]) if found else None
         return text if text is not None else self.read_path(row["path"]).text
 
 
-def _version(revisions: list[Revision], ref: str, version: int) -> Revision:
-    matching = [r for r in revisions if r.version == version]
+def _version(revisions: list[Revision], ref: str, version: int | str) -> Revision:
+    """A version by number (`3`, `v3`) or, for one from git, by its commit."""
+    if isinstance(version, str):
+        if not version.removeprefix("v").isdigit():
+            from .git_history import by_commit
+
+            return by_commit(revisions, ref, version)
+        version = int(version.removeprefix("v"))
+    matching = [r for r in revisions if r.version == version and r.commit is None]
     if not matching:
-        known = ", ".join(str(r.version) for r in revisions)
+        known = ", ".join(str(r.version) for r in revisions if r.commit is None)
         raise UserError(f"`{ref}` has no version {version}: its versions are {known}")
     return matching[-1]
 

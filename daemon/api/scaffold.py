@@ -6,10 +6,11 @@ from importlib import resources
 from pathlib import Path
 
 from cinefile.format.catalog import PHASE_FOLDERS
-from cinefile.format.config import CONFIG_NAME, config_text
+from cinefile.format.config import CONFIG_NAME, ConfigError, check_remote_url, config_text
 
 from ..atomic import write_atomic
 from ..errors import UserError
+from ..git.setup import set_up as set_up_git
 from ..project import DB_NAME, Project
 
 SAMPLE_NAME = "Night Ferry"
@@ -23,23 +24,46 @@ GITIGNORE = f"""# The index is rebuilt from the files by `cinefile sync`; keep i
 {DB_NAME}
 {DB_NAME}-*
 """
+# With a [remote], media live in the store and travel by `cinefile assets push` / `pull`.
+MEDIA_GITIGNORE = """# The media (and their generation records) live in the remote store named in cinefile.toml:
+# `cinefile assets push` sends them, `cinefile assets pull` fetches them.
+/assets/
+"""
 
 
-def init_project(folder: Path, *, sample: bool = False, name: str | None = None) -> Project:
+def with_media_ignored(text: str) -> str:
+    """A .gitignore's text that also keeps assets/ out of git (unchanged when it already does)."""
+    if any(line.strip() in ("/assets/", "assets/", "/assets", "assets") for line in text.splitlines()):
+        return text
+    return (text.rstrip("\n") + "\n\n" if text.strip() else "") + MEDIA_GITIGNORE
+
+
+def init_project(folder: Path, *, sample: bool = False, name: str | None = None, remote: str | None = None) -> Project:
+    """A new project in `folder`; with `remote` (a store's url), its assets live there and
+    its .gitignore keeps them out of git."""
     if (folder / CONFIG_NAME).exists():
         raise UserError(f"{folder / CONFIG_NAME}: a project is already here; nothing was changed")
     if sample and folder.exists() and any(p for p in folder.rglob("*.md")):
         raise UserError(f"{folder}: already holds .md files; put the sample in a new folder")
+    if remote is not None:
+        try:
+            check_remote_url(remote)
+        except ConfigError as error:
+            raise UserError(str(error).replace(f"{CONFIG_NAME}: [remote] url", "--remote")) from None
     name = name or (SAMPLE_NAME if sample else folder.resolve().name.replace("-", " ").replace("_", " ").title())
     for sub in (*PHASE_FOLDERS.values(), "assets", "exports"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / CONFIG_NAME, config_text(name))
+    write_atomic(folder / CONFIG_NAME, config_text(name, remote=remote))
     gitignore = folder / ".gitignore"
-    if not gitignore.exists():
-        write_atomic(gitignore, GITIGNORE)
-    elif DB_NAME not in gitignore.read_text(encoding="utf-8", errors="replace"):
-        write_atomic(gitignore, gitignore.read_text(encoding="utf-8", errors="replace").rstrip("\n") + "\n" + GITIGNORE)
+    before = gitignore.read_text(encoding="utf-8", errors="replace") if gitignore.exists() else None
+    text = before or ""
+    if DB_NAME not in text:
+        text = (text.rstrip("\n") + "\n" if text else "") + GITIGNORE
+    text = with_media_ignored(text) if remote else text
+    if text != before:
+        write_atomic(gitignore, text)
     project = Project(folder.resolve())
+    set_up_git(project.root)  # block files merged by cinefile's driver (docs/teams.md)
     if sample:
         _write_sample(project)
     return project

@@ -119,31 +119,41 @@ class Deleted(BaseModel):
 
 
 class Revision(BaseModel):
-    version: int
+    version: int = Field(description="the index's version number; 0 for a version from git")
     action: str
     timestamp: str
     path: str
     text: str | None
     previous: str | None
     moved_from: str | None
+    how: str = Field(default="", description="edit, generate, undo, review, ..., commit; empty when a sync saw it")
+    by: str | None = Field(default=None, description="who wrote it (for a commit: its author)")
+    commit: str | None = Field(default=None, description="a version from git: its commit, to pass as a version")
+    subject: str | None = Field(default=None, description="the commit's subject line")
+
+
+# A version as the history names it: the index's number, or (a version from git) its commit.
+VersionRef = Annotated[int | str, Field(description="a version number, or the commit (or its start) of a version "
+                                                    "from git")]
 
 
 class Diff(BaseModel):
     id: str
-    from_version: int
-    to_version: int | None
+    from_version: VersionRef
+    to_version: VersionRef | None
     diff: str
 
 
 class UndoRequest(BaseModel):
-    to: int | None = Field(default=None, ge=1, description="the version to restore; default the one before")
+    to: int | str | None = Field(default=None, description="the version to restore (a number, or a commit from the "
+                                                          "history); default the one before")
     force: bool = Field(default=False, description="overwrite an edit made since the last sync (kept in history)")
 
 
 class Undone(BaseModel):
     id: str
     path: str
-    restored: int
+    restored: int | str
     version: int | None
     message: str
 
@@ -216,6 +226,15 @@ class GenerationRequest(BaseModel):
     force: bool = Field(default=False, description="ask again even when the request is cached")
 
 
+class ReferenceImageOut(BaseModel):
+    """An approved design still sent with a shot's still, so faces and places stay the same."""
+
+    id: str
+    type: str
+    title: str
+    sha256: str
+
+
 class PlannedJob(BaseModel):
     id: str
     path: str
@@ -230,6 +249,8 @@ class PlannedJob(BaseModel):
     inputs: list[str]
     estimate_usd: float
     cache_key: str
+    reference_images: list[ReferenceImageOut] = []
+    notes: list[str] = []
 
 
 class TargetError(BaseModel):
@@ -295,6 +316,7 @@ class ExportOptions(BaseModel):
     scene_numbers: bool = Field(default=False, description="number the screenplay's scene headings")
     lock_scene_numbers: bool = Field(default=False, description="write each scene's number into it first")
     embed_stills: bool = Field(default=False, description="embed stills in the storyboard")
+    slates: bool = Field(default=True, description="burn shot numbers and scene headings into the animatic")
 
 
 class WrittenFile(BaseModel):
@@ -331,6 +353,21 @@ class CreatedBlock(BaseModel):
     path: str
 
 
+class UpdatedBlock(CreatedBlock):
+    what: list[str]  # the frontmatter keys that change, and `text` for the body
+
+
+class ImportConflict(BaseModel):
+    id: str
+    path: str
+    reason: str
+
+
+class GoneBlock(CreatedBlock):
+    named_by: list[str]
+    kept_reason: str | None  # why a prune keeps it: its text is a person's
+
+
 class ImportReport(BaseModel):
     source: str
     dry_run: bool
@@ -338,4 +375,10 @@ class ImportReport(BaseModel):
     reused: list[str]
     title_page: dict[str, str | list[str]]
     title_page_note: str
+    updated: list[UpdatedBlock]
+    unchanged: list[str]
+    conflicts: list[ImportConflict]
+    gone: list[GoneBlock]
+    prune: bool
+    removed: list[str]
     summary: str

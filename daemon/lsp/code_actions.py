@@ -1,5 +1,6 @@
 """Code actions: quick fixes (the closest id or type for a misspelt one, create a missing
-block from its type's template, add a mentioned block to `dependencies`) and the block's own
+block from its type's template, add a mentioned block to `dependencies`, keep one side of a
+merge conflict) and the block's own
 actions (mark up to date, approve a still, generate). Each edits through a WorkspaceEdit."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import asyncio
 
 from lsprotocol import types
 
+from cinefile.format import conflicts
 from cinefile.format.catalog import TYPE_NAMES
 from cinefile.format.links import Suggestions, suggestion_for
 from cinefile.format.parse import closest
@@ -67,6 +69,22 @@ def _fixes(ls: CinefileServer, node: Node, problem, lines) -> list[types.CodeAct
             builder.replace(node.path, ref.range, suggestion, lines)
             actions.append(_action(f"Change to `{suggestion}`", QUICK_FIX, builder.build(), preferred=True))
         actions += _create_missing(ls, node, ref)
+    if problem.code == conflicts.CODE:
+        actions += _keep_side(ls, node, problem, "".join(lines))
+    return actions
+
+
+def _keep_side(ls: CinefileServer, node: Node, problem, text: str) -> list[types.CodeAction]:
+    """The fixes *Keep ours* and *Keep theirs* for the merge conflict at the problem: that
+    side's lines stay, the markers and the other side go."""
+    conflict = next((c for c in conflicts.find_conflicts(text) if c.start == problem.range.start.line), None)
+    if conflict is None:
+        return []
+    actions = []
+    for side in (conflicts.OURS, conflicts.THEIRS):
+        builder = EditBuilder(ls)
+        if builder.change_text(node.path, text, conflicts.keep(text, conflict, side)):
+            actions.append(_action(f"Keep {side}", QUICK_FIX, builder.build()))
     return actions
 
 

@@ -16,6 +16,8 @@ from cinefile.format.links import check_block, check_links
 from cinefile.format.problems import ERROR, WARNING, Problem, Range
 from cinefile.format.stale import STALE, UNREVIEWED
 
+from ..remote.local import local_assets
+from ..remote.missing import MISSING_CODE, MissingAsset
 from .model import Model, Node
 from .positions import to_client_range
 from .server import CinefileServer
@@ -78,6 +80,28 @@ def diagnostics_for(ls: CinefileServer, uri: str) -> list[types.Diagnostic]:
              for p in block_problems(ls.model, node)]
     if stale := stale_diagnostic(ls, node, lines):
         found.append(stale)
+    found += missing_asset_diagnostics(ls, node, lines)
+    return found
+
+
+def missing_asset_diagnostics(ls: CinefileServer, node: Node, lines) -> list[types.Diagnostic]:
+    """A warning on each linked asset whose file is not in assets/ here (not pulled yet, when the
+    media live in a remote store), on the line that names it, saying how to fetch it."""
+    linked = [(a["sha256"], str(a.get("role") or "reference")) for a in node.assets if isinstance(a.get("sha256"), str)]
+    if not linked or ls.project is None:
+        return []
+    here, remote = local_assets(ls.project.root), ls.project.config.remote is not None
+    found = []
+    for sha, role in linked:
+        if sha in here or len(sha) != 64:
+            continue
+        line = next((n for n, text in enumerate(lines) if sha in text), None)
+        where = FRONTMATTER_OPENING if line is None else Range.of(line, lines[line].find(sha), line,
+                                                                   lines[line].find(sha) + len(sha))
+        found.append(types.Diagnostic(
+            range=to_client_range(ls.workspace.position_codec, lines, where),
+            message=MissingAsset(sha, role, node.id, node.path).message(remote),
+            severity=types.DiagnosticSeverity.Warning, code=MISSING_CODE, source=SOURCE))
     return found
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import streamlit as st
 
 from cinefile.daemon.errors import UserError
+from cinefile.daemon.remote.missing import not_here_line
+from cinefile.daemon.generate.reference_images import references_line
 from cinefile.studio.context import generation_keys, show_error
 from cinefile.studio.generation_panel import (batch_generation, generation_progress, generation_running,
                                               session_mode, session_models, start_generation)
@@ -55,6 +57,13 @@ def state_line(block) -> None:
         st.markdown(":gray-badge[never reviewed]")
 
 
+def missing_line(api, block) -> None:
+    """Linked media that are not here (not pulled yet): said, with how to fetch them."""
+    missing = sum(1 for asset in block.assets if not asset.path)
+    if missing:
+        st.caption(not_here_line(missing, api.project.config.remote is not None))
+
+
 def approve_button(api, block, still) -> None:
     if st.button("Approve", key=f"approve_{block.id}", icon=":material/check:", disabled=generation_running()):
         try:
@@ -99,13 +108,17 @@ def players(api, block) -> None:
         st.audio(str(api.root / audio.path))
 
 
-def media_card(api, block, video: tuple[bool, str] | None) -> None:
+def media_card(api, block, video: tuple[bool, str] | None, references: str = "") -> None:
     """One block of the grid. `video`: whether video can start now, and why not or what it
-    costs (None: the block's type takes no video)."""
+    costs (None: the block's type takes no video). `references`: the reference images its
+    next still goes with, as a line ('' for none)."""
     with st.container(border=True, key=f"card_{block.id}"):
         st.markdown(f"**{block.title or block.id}** · `{block.id}`")
         state_line(block)
+        missing_line(api, block)
         stills(api, block)
+        if references:
+            st.caption(f"Next still {references}")
         players(api, block)
         busy = generation_running()
         has_still = bool(media(block, "still"))
@@ -132,12 +145,24 @@ def video_plans(api, blocks) -> dict[str, tuple[bool, str]]:
     return found
 
 
+def still_references(api, blocks) -> dict[str, str]:
+    """For each block whose next still goes with reference images (a shot's characters' and
+    places' approved looks): which, as a line. The API's plan says, for all at once."""
+    takes_stills = [block.id for block in blocks if "image" in api.kinds_for(block.type)]
+    if not takes_stills:
+        return {}
+    plan = api.plan_generation([(key, "image") for key in takes_stills], session_mode(), keys=generation_keys(),
+                               models=session_models())
+    return {job.key: references_line(job.reference_images) for job in plan.jobs if job.reference_images}
+
+
 def grid(api, blocks) -> None:
     videos = video_plans(api, blocks)
+    references = still_references(api, blocks)
     columns = st.columns(COLUMNS)
     for number, block in enumerate(blocks):
         with columns[number % COLUMNS]:
-            media_card(api, block, videos.get(block.id))
+            media_card(api, block, videos.get(block.id), references.get(block.id, ""))
 
 
 def unique(blocks) -> list:

@@ -133,6 +133,25 @@ def test_history_diff_and_undo_of_an_edit(client):
     assert undone["restored"] == 1 and "Second version." not in client.get("/blocks/http-history").json()["text"]
 
 
+def test_a_commit_of_the_file_is_a_version_to_diff_and_restore(client, server):
+    import subprocess
+
+    card = _new(client, "http-committed")
+    git = ["git", "-C", str(server.root), "-c", "user.name=Ilse", "-c", "user.email=ilse@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", card["path"]], check=True)  # this block alone: the others keep their history
+    subprocess.run([*git, "commit", "-qm", "First draft"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    read = client.get("/blocks/http-committed")
+    client.put("/blocks/http-committed", content=read.json()["text"] + "Later.\n", headers={"If-Match": read.headers["etag"]})
+    [from_git] = [r for r in client.get("/blocks/http-committed/history").json() if r["commit"]]
+    assert (from_git["commit"], from_git["how"], from_git["by"], from_git["subject"]) == (commit, "commit", "Ilse", "First draft")
+    diff = client.get("/blocks/http-committed/diff", params={"from": commit[:7]}).json()
+    assert diff["from_version"] == commit[:7] and "+Later." in diff["diff"]
+    undone = client.post("/blocks/http-committed/undo", json={"to": commit[:7]}).json()
+    assert undone["restored"] == commit[:7] and "Later." not in client.get("/blocks/http-committed").json()["text"]
+
+
 def test_impact_mark_fresh_and_approve(client):
     impact = [b["id"] for b in client.get("/blocks/mara-raincoat/impact").json()]
     assert "scene-1" in impact and "shot-1a" in impact

@@ -145,3 +145,18 @@ async def test_clients_that_pull_get_reports_and_are_asked_to_pull_again(pull_cl
     await until(lambda: client.diagnostic_refresh_count > before, what="a diagnostic refresh request")
     assert "stale" not in codes((await pull(client, scene, report.result_id)).items)
     assert scene not in client.diagnostics
+
+
+async def test_a_linked_asset_not_here_is_a_warning_on_its_line_saying_how_to_get_it(client):
+    """Not broken: in a clone whose media live elsewhere, or deleted; the warning sits on the
+    hash in the `assets` list."""
+    sha = "cd" * 32
+    text = f"---\ntype: character\ntitle: Nils\nassets:\n- sha256: {sha}\n  role: still\n---\nNils.\n"
+    uri = open_block(client, "design/nils.md", text)
+    found = await diagnostics_where(client, uri, lambda d: "asset-not-here" in codes(d))
+    missing = next(d for d in found if d.code == "asset-not-here")
+    assert missing.severity == types.DiagnosticSeverity.Warning and missing.range.start.line == 4
+    line = text.splitlines()[4]
+    assert missing.range.start.character == units(client, line[:line.index(sha)])
+    assert f"asset {sha[:12]}… (still) is not in assets/ here" in missing.message
+    close_block(client, uri)

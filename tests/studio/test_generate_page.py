@@ -197,3 +197,17 @@ def test_the_animatic_is_built_and_played(studio):
     assert not at.exception and not at.error
     assert at.success[0].value == "Built exports/animatic.mp4"
     assert len(at.get("video")) == 1
+
+
+def test_a_card_says_when_its_media_are_not_here_and_how_to_get_them(studio, film):
+    """A clone whose media live in a remote store: the card says to pull, not that it is broken."""
+    with (film / "cinefile.toml").open("a") as config:
+        config.write('\n[remote]\nurl = "s3://films/night-ferry"\n')
+    at = studio("views/generate.py")
+    at.button(key="regenerate_shot-1a").click().run()
+    finished(at)
+    [still] = assets(film, "shot-1a", "still")
+    (film / still.path).unlink()  # as in a clone that has not pulled it
+    at.run()
+    assert "1 linked asset(s) not in assets/ here: fetch them with `cinefile assets pull`" in \
+        [caption.value for caption in at.caption]

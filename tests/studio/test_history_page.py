@@ -24,7 +24,7 @@ def test_versions_are_listed_newest_first_with_when_and_how(studio, film):
     latest = edit(film, "shot-1a", TITLE, "title: Wide on the flooded deck")
     at = open_history(studio, "shot-1a")
     table = at.dataframe[0].value
-    assert list(table["version"]) == list(range(latest, 0, -1))
+    assert list(table["version"]) == [f"v{n}" for n in range(latest, 0, -1)]
     assert table["action"][0] == "update" and table["action"].iloc[-1] == "create"
     assert all(table["when"]) and set(table["path"]) == {"shooting/shot-1a.md"}
 
@@ -52,5 +52,30 @@ def test_restore_puts_an_earlier_version_back_as_a_new_one(studio, film):
     assert not at.exception and not at.error
     assert (film / "shooting/shot-1a.md").read_text() == before
     table = at.dataframe[0].value
-    assert table["version"][0] == edited + 1
+    assert table["version"][0] == f"v{edited + 1}"
     assert table["note"][0] == f"same text as v{edited - 1}"  # the restore, told apart from an edit
+
+
+def test_a_commit_of_the_file_is_listed_and_restored(studio, film):
+    """In a git repository the file's commits are versions too (a fresh clone has no others)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(film), *args], check=True, capture_output=True, text=True).stdout
+
+    git("init", "-q")
+    git("-c", "user.name=Ilse", "-c", "user.email=ilse@example.com", "add", "-A")
+    git("-c", "user.name=Ilse", "-c", "user.email=ilse@example.com", "commit", "-qm", "The first cut")
+    commit = git("rev-parse", "HEAD").strip()
+    before = (film / "shooting/shot-1a.md").read_text()
+    edit(film, "shot-1a", TITLE, "title: Wide on the flooded deck")
+    at = open_history(studio, "shot-1a")
+    table = at.dataframe[0].value
+    row = table[table["version"] == commit[:7]].iloc[0]
+    assert (row["how"], row["who"]) == ("commit", "Ilse") and row["note"].startswith("The first cut")
+    at.selectbox(key="history_from").set_value(commit).run()
+    assert "-title: Wide on the flooded deck" not in at.code[0].value and "+title: Wide on the flooded deck" in at.code[0].value
+    at.selectbox(key="history_restore_version").set_value(commit).run()
+    at.button(key="history_restore").click().run()
+    assert not at.exception and not at.error
+    assert (film / "shooting/shot-1a.md").read_text() == before

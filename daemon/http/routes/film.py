@@ -33,7 +33,7 @@ def export(api: Api, name: str = Path(max_length=100, description="a format: sum
            body: ExportOptions | None = None) -> dict:
     body = body or ExportOptions()
     return api.export([name], scene_numbers=body.scene_numbers, lock_scene_numbers=body.lock_scene_numbers,
-                      embed_stills=body.embed_stills).to_json()
+                      embed_stills=body.embed_stills, slates=body.slates).to_json()
 
 
 @router.get("/exports/{name}", responses={200: {"content": {"application/octet-stream": {}}, "description": "the file"},
@@ -47,9 +47,11 @@ def export_file(api: Api, request: Request,
 
 @router.post("/import", response_model=ImportReport, openapi_extra=SCREENPLAY_BODY,
              responses=problem_responses(413, 415, 422),
-             summary="Make acts, beats, scenes, characters and locations from a Fountain screenplay")
+             summary="Bring a Fountain screenplay in: new scenes made, changed ones updated in place, gone ones listed")
 async def import_screenplay(api: Api, request: Request,
                             dry_run: bool = Query(False, description="the plan, nothing written"),
+                            prune: bool = Query(False, description="delete the imported blocks the screenplay no longer has"),
+                            overwrite: bool = Query(False, description="replace (or prune) text written in cinefile too"),
                             name: str = Query("screenplay.fountain", pattern=FILE_NAME,
                                               description="its name, for the report")) -> dict:
     text = await text_body(request, "the screenplay")
@@ -59,6 +61,6 @@ async def import_screenplay(api: Api, request: Request,
         with tempfile.TemporaryDirectory(prefix="cinefile-import-") as folder:
             source = FilePath(folder) / name
             source.write_text(text, encoding="utf-8")
-            return api.import_fountain(source, dry_run=dry_run).to_json()
+            return api.import_fountain(source, dry_run=dry_run, prune=prune, overwrite=overwrite).to_json()
 
     return await run_in_threadpool(run)
