@@ -27,7 +27,7 @@ TYPES: dict[str, BlockType] = {
         BlockType("concept", "Story", "The idea behind the film: premise, themes, tone and genre.", ("logline",)),
         BlockType("outline", "Story", "The whole story from start to end, in prose or a numbered list.", ("concept",)),
         BlockType("act", "Story", "One act of the story's structure, holding its beats.", ("outline",)),
-        BlockType("beat", "Story", "One turn of the story inside an act: an event that changes something.", ("act", "outline")),
+        BlockType("beat", "Story", "One turn of the story inside an act: an event that changes something.", ("act", "outline", "beat")),
         BlockType("scene", "Story", "One continuous scene: where and when, action and dialogue.", ("beat", "act")),
         BlockType("character", "Design", "A person in the film: look, voice, wants and history."),
         BlockType("location", "Design", "A place where scenes happen: look, light and sound.", ("location",)),
@@ -69,6 +69,7 @@ BOOKKEEPING_KEYS: dict[str, str] = {
     "order": "its place among its siblings; reordering scenes changes no scene",
     "scene_number": "a locked number is a label for the screenplay, not content",
     "shot_number": "likewise, a label for the shot list",
+    "imported": "which screenplay the block came from and the hash of its text then: a re-import's record",
 }
 
 # The asset role that is a design block's look: approving a new one changes what dependents

@@ -26,12 +26,14 @@ from .film import ExportResult, FilmIO, SkippedFormat
 from .generation import Generation, GenerationPlan, ListedModel, ModelListing, TargetIssue
 from .history import History, Revision, Undone
 from .references import References
+from .remote import Remote
 from .rename import Rename
 from .review import Approved, FreshResult, Review
+from .spending import Budget, Spending
 from .status import ProjectStatus, Status
 
 
-class ProjectAPI(FilmIO, Generation, Blocks, Status, Rename, Review, History, References, Core):
+class ProjectAPI(FilmIO, Generation, Spending, Blocks, Status, Rename, Review, History, References, Remote, Core):
     """A project opened for work: `ProjectAPI.open(folder)`, or `ProjectAPI(Project(root))`."""
 
 
@@ -39,4 +41,4 @@ __all__ = ["ProjectAPI", "Applied", "AssetLink", "BlockCard", "BlockSummary", "B
            "NoSuchBlock", "ProblemInfo", "ProjectStatus", "Snapshot", "WriteConflict",
            "ExportResult", "FilmIO", "SkippedFormat",
            "Approved", "FreshResult", "History", "Review", "Revision", "Undone",
-           "Generation", "GenerationPlan", "ListedModel", "ModelListing", "TargetIssue"]
+           "Generation", "GenerationPlan", "ListedModel", "ModelListing", "TargetIssue", "Budget", "Spending", "Remote"]

@@ -11,7 +11,7 @@ language server sends them to the editor). Generated text never replaces a perso
 unless the caller says `overwrite` (see `generate/own_text.py`).
 
 Keys: per call (`keys=`: a Keys, or the {"openrouter": ..., "replicate": ...} an editor handed
-over), else `session_keys` as a front end set them; the environment comes first either way.
+over), else `session_keys` as a front end set them; either wins over the environment's.
 
 The generation package (httpx, the providers) is imported inside the functions: the command
 line imports this module at start, and every other command would pay for it.
@@ -54,7 +54,7 @@ class TargetIssue:
 class GenerationPlan:
     """What a generation would do, with nothing run: each job's prompt, model, provider and
     estimate; the targets that cannot be planned; the texts that would be kept; and notes on
-    kinds that run on the free mock."""
+    kinds that run on the free mock, and on reference images a model does not take."""
 
     jobs: list[Job] = field(default_factory=list)
     errors: list[TargetIssue] = field(default_factory=list)
@@ -165,6 +165,22 @@ class Generation(Core):
         path = self.row(ref)["path"]
         return kept_reason(path, self.read_path(path).text if text is None else text)
 
+    def own_text_replaced(self, ref: str, text: str) -> str | None:
+        """Why writing `text` over this block would replace a body a person wrote or edited
+        by hand (the rule generation keeps to), e.g. "its text was written by hand (never
+        generated)", or None: the body is not theirs, or stays the same (whitespace and
+        media embeds aside)."""
+        from cinefile.format.parse import parse_text
+
+        from ..generate.own_text import OVERWRITE_HINT, body_hash
+
+        current = self.read(ref)
+        reason = self.kept_text_reason(current.path, current.text)
+        before, after = (parse_text(current.path, t).body for t in (current.text, text))
+        if reason is None or body_hash(before) == body_hash(after):
+            return None
+        return reason.removesuffix(f"; {OVERWRITE_HINT}").removeprefix("kept: ")  # the what, without the CLI's how
+
     # -- plan and cost ---------------------------------------------------------------------
 
     def plan_generation(self, targets: Iterable[tuple[str, str]], mode: str | None = None, *, overwrite: bool = False,
@@ -189,7 +205,8 @@ class Generation(Core):
                     plan.jobs.append(job)
                 else:
                     plan.kept.append(TargetIssue(key, kind, reason))
-            plan.notes = mock_notes({kind for _, kind in targets}, generator.keys, mock)
+            plan.notes = (mock_notes({kind for _, kind in targets}, generator.keys, mock) + _job_notes(plan.jobs)
+                          + generator.catalog.notes)  # lists used from the cache, offline
         return plan
 
     def cost_text(self, job: Job) -> str:
@@ -254,7 +271,7 @@ class Generation(Core):
         return self.kept_text_reason(job.path, text_of(job.path) if text_of is not None else None)
 
     def generation_keys(self, keys: Keys | Mapping[str, str] | None = None) -> Keys:
-        """The keys to use: the environment's first, then `keys` or the session's."""
+        """The keys to use: `keys` or the session's first, then the environment's."""
         from ..generate.keys import Keys, find_keys
 
         if isinstance(keys, Keys):
@@ -306,17 +323,30 @@ class Generation(Core):
                         found_models = models_without_key(catalog, settings, catalog_kind, listing.notes)
                     else:
                         try:
-                            found_models = [(m, "provider") for m in catalog.models(catalog_kind, refresh=refresh)]
+                            fetched = catalog.models(catalog_kind, refresh=refresh)
+                            source = "cached list" if catalog_kind in catalog.offline else "provider"
+                            found_models = [(m, source) for m in fetched]
                         except GenerationError as error:
                             listing.errors.append(f"{catalog_kind}: {error}")
                             continue
                     listing.models += [_listed(m, settings, source) for m, source in found_models
                                        if tier is None or m.draft == (tier == "draft")]
+            listing.notes += catalog.notes  # lists shown from the cache, with their age, when offline
         finally:
             for client in clients.values():
                 if client is not None:
                     client.close()
         return listing
+
+
+def _job_notes(jobs: list[Job]) -> list[str]:
+    """What jobs say of themselves (references a model does not take), once per note with the
+    blocks it is about: `shot-1a, shot-1b: no reference images: ...`."""
+    about: dict[str, list[str]] = {}
+    for job in jobs:
+        for note in job.notes:
+            about.setdefault(note, []).append(job.key)
+    return [f"{', '.join(dict.fromkeys(keys))}: {note}" for note, keys in about.items()]
 
 
 def _listed(model, settings, source: str) -> ListedModel:

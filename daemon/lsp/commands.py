@@ -83,7 +83,8 @@ async def approve_command(ls: CinefileServer, *args) -> dict:
 
 
 # The options `cinefile.export` takes, as the project API's `export` does, with each value's type.
-EXPORT_OPTIONS = {"formats": list, "scene_numbers": bool, "lock_scene_numbers": bool, "embed_stills": bool}
+EXPORT_OPTIONS = {"formats": list, "scene_numbers": bool, "lock_scene_numbers": bool, "embed_stills": bool,
+                  "slates": bool}
 
 
 def export_options(args) -> dict:
@@ -137,22 +138,26 @@ async def export_command(ls: CinefileServer, *args) -> dict:
 
 
 IMPORT = "cinefile.import"
+IMPORT_OPTIONS = ("dry_run", "prune", "overwrite")  # as the project API's `import_fountain` takes them
 
 
 async def import_command(ls: CinefileServer, *args) -> dict:
-    """`[path, {"dry_run": bool}]`: the project API's `import_fountain`. The new blocks are
-    written to disk (no editor has them open yet); the report says what was, or would be, made."""
+    """`[path, {"dry_run": bool, "prune": bool, "overwrite": bool}]`: the project API's
+    `import_fountain`, as `cinefile import` runs it. Its changes are written to disk through
+    the guarded write (new blocks are open in no editor yet); the report says what was, or
+    would be, created, updated and removed, and which scenes were kept as a person's text."""
     await project_open(ls)
     path, options = (list(args) + [None, None])[:2]
     options = {} if options is None else options
     if not isinstance(path, str) or not path:
         raise JsonRpcInvalidParams("expected the path of a .fountain screenplay")
-    if not isinstance(options, dict) or set(options) - {"dry_run"} or not isinstance(options.get("dry_run", False), bool):
-        raise JsonRpcInvalidParams('expected options such as {"dry_run": true}')
+    if not isinstance(options, dict) or set(options) - set(IMPORT_OPTIONS) or \
+            not all(isinstance(value, bool) for value in options.values()):
+        raise JsonRpcInvalidParams('expected options such as {"dry_run": true, "prune": false, "overwrite": false}')
     path = to_fs_path(path) if path.startswith("file:") else path
     async with Work(ls, "Importing") as work:
         try:
-            report = await work.run(lambda: ls.api.import_fountain(path, dry_run=options.get("dry_run", False)))
+            report = await work.run(lambda: ls.api.import_fountain(path, **options))
         except UserError as error:
             raise JsonRpcInvalidParams(str(error)) from None
     return report.to_json()
