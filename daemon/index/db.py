@@ -10,9 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from sqlite_utils import Database
-
 from ..errors import UserError
+from .sqlite_utils_lean import Database
 from .schema import PAGE_SIZE, migrations
 
 BUSY_TIMEOUT_S = 30.0

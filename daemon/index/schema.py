@@ -13,9 +13,7 @@ import sqlite3
 
 from cinefile.format.catalog import PHASES
 from cinefile.format.problems import ERROR
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
+from .sqlite_utils_lean import Database, Migrations
 from .texts import pack, store
 
 migrations = Migrations("cinefile")
