@@ -12,7 +12,7 @@ import pytest
 from cinefile.daemon.api import NoSuchBlock, ProjectAPI
 from cinefile.daemon.errors import UserError
 from cinefile.daemon.generate.keys import Keys
-from cinefile.daemon.generate.own_text import body_hash
+from cinefile.format.own_text import body_hash
 from cinefile.daemon.generate.writeback import TextKept
 from cinefile.format.parse import parse_text
 from cinefile.format.templates import block_template

@@ -8,7 +8,7 @@ models it can use with their prices, and what it has cost.
 
 Results are written through the guarded write (`apply`), or handed to `on_result` instead (the
 language server sends them to the editor). Generated text never replaces a person's own text
-unless the caller says `overwrite` (see `generate/own_text.py`).
+unless the caller says `overwrite` (see `format/own_text.py`).
 
 Keys: per call (`keys=`: a Keys, or the {"openrouter": ..., "replicate": ...} an editor handed
 over), else `session_keys` as a front end set them; either wins over the environment's.
@@ -160,7 +160,7 @@ class Generation(Core):
         """Why generated text would not replace this block's body (a person wrote or edited
         it), or None when it would. `text`: the block's text as the caller has it (an
         editor's buffer); the file otherwise."""
-        from ..generate.own_text import kept_reason
+        from cinefile.format.own_text import kept_reason
 
         path = self.row(ref)["path"]
         return kept_reason(path, self.read_path(path).text if text is None else text)
@@ -170,16 +170,15 @@ class Generation(Core):
         by hand (the rule generation keeps to), e.g. "its text was written by hand (never
         generated)", or None: the body is not theirs, or stays the same (whitespace and
         media embeds aside)."""
+        from cinefile.format.own_text import body_hash, own_text
         from cinefile.format.parse import parse_text
 
-        from ..generate.own_text import OVERWRITE_HINT, body_hash
-
         current = self.read(ref)
-        reason = self.kept_text_reason(current.path, current.text)
+        reason = own_text(current.path, current.text)
         before, after = (parse_text(current.path, t).body for t in (current.text, text))
         if reason is None or body_hash(before) == body_hash(after):
             return None
-        return reason.removesuffix(f"; {OVERWRITE_HINT}").removeprefix("kept: ")  # the what, without the CLI's how
+        return reason
 
     # -- plan and cost ---------------------------------------------------------------------
 

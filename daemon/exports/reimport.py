@@ -23,6 +23,7 @@ from typing import Callable
 from cinefile.format.block import Block
 from cinefile.format.edit import EditError, set_body, set_field, with_dependency
 from cinefile.format.hashing import ASSET_EMBED_LINE, normalize_body
+from cinefile.format.own_text import body_hash, is_template
 from cinefile.format.parse import parse_text
 
 from ..errors import UserError
@@ -121,7 +122,7 @@ def plan_reimport(project: Project, index: Index, play: Screenplay, source: str,
     film = Film.load(project, index)
     new_story = [block for block in first.created if block.type in ("act", "beat", "scene")]
     for block in new_story:
-        block.frontmatter[RECORD] = {"source": source, "body": _body_hash(block.body)}
+        block.frontmatter[RECORD] = {"source": source, "body": body_hash(block.body)}
     scenes = dict(zip((block.id for block in new_story if block.type == "scene"), play.scenes))
     found = _match(film, new_story, scenes)
     updates = _Updates(film, source, text_of, overwrite)
@@ -181,22 +182,12 @@ def _named_by(film: Film, block_id: str) -> list[str]:
             if block.parent == block_id or any(dep["id"] == block_id for dep in block.dependencies)]
 
 
-def _body_hash(body: str) -> str:
-    from ..generate.own_text import (
-        body_hash,  # the hash generation records; imported here, as it loads generation
-    )
-
-    return body_hash(body)
-
-
 def kept_reason(block: Block) -> str | None:
     """Why a block's text is a person's, which an import does not replace or delete unasked;
     None when it is still the screenplay's (what the last import wrote), empty, or the template."""
-    from ..generate.own_text import is_template  # see _body_hash
-
     record = block.frontmatter.get(RECORD)
     recorded = record.get("body") if isinstance(record, dict) else None
-    if is_template(block.type, block.body) or (isinstance(recorded, str) and recorded == _body_hash(block.body)):
+    if is_template(block.type, block.body) or (isinstance(recorded, str) and recorded == body_hash(block.body)):
         return None
     return "its text was edited in cinefile since it was imported" if recorded else "its text was written in cinefile, not imported"
 
@@ -256,7 +247,7 @@ class _Updates:
             body = new.body.rstrip("\n") + "\n" + ("\n" + "\n".join(media) + "\n" if media else "")
             edit.set_body(body)
             earlier = current.frontmatter.get(RECORD)
-            edit.set(RECORD, (earlier if isinstance(earlier, dict) else {}) | {"source": self.source, "body": _body_hash(body)})
+            edit.set(RECORD, (earlier if isinstance(earlier, dict) else {}) | {"source": self.source, "body": body_hash(body)})
         return True
 
 

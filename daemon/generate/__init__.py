@@ -6,8 +6,8 @@ Replicate or a free offline mock. Front ends go through the project API (`Genera
   generation API; `runner.py` runs planned jobs, one or in waves, with progress and cancel,
   and hands each result to the API's `apply` hook: it writes no block file itself.
 - `writeback.py` turns a result and the block's current text into a FileChange (text into the
-  body with `generated` recorded, or media linked); `own_text.py` says when a body is a
-  person's own text, which generated text never replaces unless asked.
+  body with `generated` recorded, or media linked); a person's own text is never replaced
+  unless asked (the rule: `format/own_text.py`).
 - `catalog.py` (the models), `costs.py` (prices and estimates), `ledger.py` (what was spent),
   `cache.py` (never paying twice), `assets.py` (media stored by hash), `keys.py` (API keys,
   env first, then an editor's session keys), `without_keys.py` (what is said when a key is

@@ -54,7 +54,7 @@ class Outcome:
     cost: float = 0.0
     job: Job | None = None
     assets: list[str] = field(default_factory=list)  # sha256 of what was linked
-    kept_text: bool = False  # skipped because the body is a person's own text (see own_text.py)
+    kept_text: bool = False  # skipped because the body is a person's own text (see format/own_text.py)
 
     def to_json(self) -> dict:
         return {"id": self.key, "kind": self.kind, "status": self.status, "message": self.message,

@@ -17,7 +17,7 @@ from cinefile.format.parse import parse_text
 
 from .assets import StoredAsset
 from .errors import GenerationError
-from .own_text import body_hash, kept_reason
+from cinefile.format.own_text import body_hash, kept_reason
 
 ROLE_OF_KIND = {"image": "still", "video": "video", "audio": "audio"}
 _LABELS = {"still": "Still", "video": "Video", "audio": "Audio", "reference": "Reference"}

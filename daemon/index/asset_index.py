@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
+import re
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
@@ -21,6 +22,7 @@ from ..inside import read_regular, regular_file, within
 from .db import now_iso
 
 META_FOLDER = "meta"
+SHA256 = re.compile(r"[0-9a-f]{64}")
 _EXTRA_TYPES = {".webp": "image/webp", ".wav": "audio/wav", ".flac": "audio/flac"}
 
 
@@ -29,14 +31,16 @@ class _AssetFile(NamedTuple):
     size: int
 
 
-def asset_files(folder: Path, wanted: set[str]) -> dict[str, _AssetFile]:
-    """The file of each wanted hash in `folder`: a regular one inside the project (assets/
-    sits in the root), the first by name when there are several (`<sha256>.png` and `.webp`)."""
-    if not wanted or not within(folder.parent, folder):
+def asset_files(folder: Path, wanted: set[str] | None = None) -> dict[str, _AssetFile]:
+    """The file of each wanted hash (None: of every hash) in `folder`: a regular one inside the
+    project (assets/ sits in the root), the first by name when there are several
+    (`<sha256>.png` and `.webp`)."""
+    if wanted is not None and not wanted or not within(folder.parent, folder):
         return {}
+    named = (lambda sha: sha in wanted) if wanted is not None else SHA256.fullmatch
     try:
         with os.scandir(folder) as listing:
-            entries = sorted((entry for entry in listing if entry.name.partition(".")[0] in wanted),
+            entries = sorted((entry for entry in listing if named(entry.name.partition(".")[0])),
                              key=lambda entry: entry.name)
     except OSError:
         return {}

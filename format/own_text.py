@@ -2,7 +2,7 @@
 
 Generated text may replace a block's body only when the body is
 
-- empty, or the template a new block starts with (`format/templates.py`: a heading and the
+- empty, or the template a new block starts with (`templates.py`: a heading and the
   type's description), or
 - what generation last wrote there, unedited: text generation records the hash of the body it
   wrote as `generated.body`, and the body still hashes to it.
@@ -45,9 +45,10 @@ def is_template(type_name: str, body: str) -> bool:
     return rest == "" or (block_type is not None and rest == block_type.description)
 
 
-def kept_reason(path: str, text: str) -> str | None:
-    """Why generated text must not replace this block's body without being asked, or None
-    when it may: the one rule for the command line and the editor alike."""
+def own_text(path: str, text: str) -> str | None:
+    """Whose the block's body is, when it is a person's: "its text was written by hand (never
+    generated)" or "... edited by hand since it was generated"; None when generation may
+    replace it (empty, the template, or what generation wrote, unedited)."""
     block = parse_text(path, text)
     if is_template(block.type, block.body):
         return None
@@ -55,5 +56,11 @@ def kept_reason(path: str, text: str) -> str | None:
     recorded = generated.get("body") if isinstance(generated, dict) else None
     if isinstance(recorded, str) and recorded == body_hash(block.body):
         return None
-    how = "edited by hand since it was generated" if recorded else "written by hand (never generated)"
-    return f"kept: its text was {how}; {OVERWRITE_HINT}"
+    return f"its text was {'edited by hand since it was generated' if recorded else 'written by hand (never generated)'}"
+
+
+def kept_reason(path: str, text: str) -> str | None:
+    """Why generated text must not replace this block's body without being asked, and how
+    to ask, or None when it may: the one rule for the command line and the editor alike."""
+    reason = own_text(path, text)
+    return None if reason is None else f"kept: {reason}; {OVERWRITE_HINT}"
