@@ -98,6 +98,24 @@ def test_without_git_history_is_the_index_alone(clone, monkeypatch, tmp_path):
     assert [(r.version, r.commit) for r in revisions] == [(1, None)]
 
 
+def test_a_commit_whose_start_is_all_digits_is_still_a_commit():
+    """One short hash in about 27 is all digits (`3439383`): it names that commit unless the
+    index has a version of that number."""
+    from cinefile.daemon.api.history import Revision, _version
+
+    def revision(version, commit=None):
+        return Revision(version, "edit", f"2026-11-0{version + 1}", "story/turn.md", V1, None, None, commit=commit)
+
+    revisions = [revision(0, "3439383c692beb0c51cb4bf01294a3e3c40493d7"), revision(1), revision(2)]
+    assert _version(revisions, "turn", "3439383").commit.startswith("3439383")
+    assert _version(revisions, "turn", "2").version == 2 and _version(revisions, "turn", "v1").version == 1
+    assert _version(revisions, "turn", 2).version == 2
+    with pytest.raises(UserError, match="has no version 9: its versions are 1, 2"):
+        _version(revisions, "turn", "9")
+    with pytest.raises(UserError, match="has no version 3439383"):
+        _version(revisions, "turn", 3439383)  # a number from the LSP is a number
+
+
 def test_a_project_outside_git_has_no_commits(empty):
     write(empty.root, "story/turn.md", V1)
     with ProjectAPI(empty) as api:

@@ -146,18 +146,22 @@ class History(Core):
 
 
 def _version(revisions: list[Revision], ref: str, version: int | str) -> Revision:
-    """A version by number (`3`, `v3`) or, for one from git, by its commit."""
-    if isinstance(version, str):
-        if not version.removeprefix("v").isdigit():
-            from .git_history import by_commit
+    """A version by number (`3`, `v3`) or, for one from git, by its commit. A commit's start
+    may be all digits (`3439383`): a string of digits that is not one of the index's numbers
+    is tried as a commit before it is refused."""
+    from .git_history import by_commit
 
-            return by_commit(revisions, ref, version)
-        version = int(version.removeprefix("v"))
-    matching = [r for r in revisions if r.version == version and r.commit is None]
-    if not matching:
-        known = ", ".join(str(r.version) for r in revisions if r.commit is None)
-        raise UserError(f"`{ref}` has no version {version}: its versions are {known}")
-    return matching[-1]
+    name = str(version)
+    number = int(name.removeprefix("v")) if name.removeprefix("v").isdigit() else None
+    if number is None:
+        return by_commit(revisions, ref, name)
+    matching = [r for r in revisions if r.version == number and r.commit is None]
+    if matching:
+        return matching[-1]
+    if isinstance(version, str) and name.isdigit() and any(r.commit and r.commit.startswith(name) for r in revisions):
+        return by_commit(revisions, ref, name)
+    known = ", ".join(str(r.version) for r in revisions if r.commit is None)
+    raise UserError(f"`{ref}` has no version {number}: its versions are {known}")
 
 
 def _undo_refused(change: FileChange, conflict: WriteConflict) -> str:

@@ -34,7 +34,8 @@ def diff(block_id: BlockRef, api: Api,
          from_version: str = Query(alias="from", min_length=1, max_length=64, description=VERSION_DOC),
          to: str | None = Query(None, min_length=1, max_length=64, description=VERSION_DOC)) -> dict:
     start, end = version_ref(from_version), None if to is None else version_ref(to)
-    return {"id": block_id, "from_version": start, "to_version": end, "diff": api.diff(block_id, start, end)}
+    # the text as given goes to the API: a commit's start may be all digits, and "0123" is not 123
+    return {"id": block_id, "from_version": start, "to_version": end, "diff": api.diff(block_id, from_version, to)}
 
 
 @router.post("/blocks/{block_id}/undo", response_model=Undone, responses=problem_responses(404, 409, 422),
