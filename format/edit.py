@@ -19,8 +19,17 @@ class EditError(ValueError):
     """The file's frontmatter cannot be edited safely (missing or broken)."""
 
 
+_CDumper = getattr(yaml, "CSafeDumper", None)
+_STYLE = {"sort_keys": False, "allow_unicode": True, "default_flow_style": False, "width": 100}
+
+
 def _render(key: str, value: Any, newline: str) -> str:
-    text = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    # libyaml's emitter is 7x faster (marking 5,000 blocks fresh renders 5,000 records) and
+    # writes the same text, except that it escapes characters beyond the BMP (an emoji
+    # becomes "\U0001F3AC"): those go through the Python emitter, which keeps them as typed.
+    text = yaml.dump({key: value}, Dumper=_CDumper, **_STYLE) if _CDumper else ""
+    if not _CDumper or "\\U" in text:
+        text = yaml.safe_dump({key: value}, **_STYLE)
     return text.replace("\n", newline)
 
 

@@ -40,6 +40,13 @@ def test_set_field_removes_a_key():
     assert set_field("---\ntype: beat\ntags: [a]\nx: 1\n---\n", "tags", None) == "---\ntype: beat\nx: 1\n---\n"
 
 
+def test_set_field_writes_text_as_typed_emoji_and_accents_too():
+    """Written by libyaml for speed, except what it would escape (beyond the BMP)."""
+    edited = set_field("---\ntype: shot\n---\n", "tags", ["nuit américaine", "🎬 take two", "line\u2028break"])
+    assert edited.startswith("---\ntype: shot\ntags:\n- nuit américaine\n- 🎬 take two\n")
+    assert parse_text("s.md", edited).tags == ["nuit américaine", "🎬 take two", "line\u2028break"]
+
+
 def test_set_field_keeps_crlf_line_endings():
     edited = set_field("---\r\ntype: beat\r\n---\r\nbody\r\n", "mode", "final")
     assert edited == "---\r\ntype: beat\r\nmode: final\r\n---\r\nbody\r\n"
