@@ -15,7 +15,9 @@ from .targets import target_at
 
 def location(ls: CinefileServer, node: Node, where: Range | None = None) -> types.Location:
     """A place in a block's file; its id (or its first line) unless told where."""
-    where = where if where is not None else (node.id_range if node.id_range.end.col else Range.of(0, 0, 0, 3))
+    if where is None:
+        where = node.id_range  # once: a closed block's is read from the index
+        where = where if where.end.col else Range.of(0, 0, 0, 3)
     lines = ls.lines_of(node.path) if where.start.line or where.start.col else []
     return types.Location(uri=ls.uri_of(node.path), range=to_client_range(ls.workspace.position_codec, lines, where))
 

@@ -23,11 +23,10 @@ from ..inside import read_regular
 from ..project import Project, find_root
 from .cancel import CommandCancellingProtocol
 from .first_index import FirstIndex
-from .model import ROW_COLUMNS, Model, node_of_block, node_of_row
+from .model import IndexRows, Model, node_of_block
 
 log = logging.getLogger("cinefile.lsp")
 VERSION = "0.1.0"
-ROWS_PER_QUERY = 500
 
 
 class CinefileServer(LanguageServer):
@@ -37,6 +36,7 @@ class CinefileServer(LanguageServer):
         self.api: ProjectAPI | None = None  # every operation goes through it
         self.index: Index | None = None  # sync writes through this connection
         self.reads: Index | None = None  # and the model is read through this one
+        self.rows: IndexRows | None = None  # the model's reads, through `reads`
         self.model = Model()
         self.keys: dict[str, str] = {}  # API keys for this session only: never written anywhere
         self.ready = asyncio.Event()
@@ -81,6 +81,7 @@ class CinefileServer(LanguageServer):
             project.config  # a broken cinefile.toml is reported now, once
             self.index = open_index(project)
             self.reads = Index(project.db_path)
+            self.rows = IndexRows(self.reads)
         except UserError as error:
             return f"cinefile: {error}"
         self.project = project
@@ -116,8 +117,7 @@ class CinefileServer(LanguageServer):
                         sync(self.project, self.index)
                 elif first_index is not None:
                     first_index.release()
-            rows = self.reads.query(f"SELECT {ROW_COLUMNS} FROM blocks")
-            self.model.load(node_of_row(row) for row in rows)
+            self.model.load(self.rows.nodes())
 
     def run_sync(self, scope: list[str] | None = None) -> SyncReport:
         """Index the folder (or some paths of it) and bring the model in line. Blocking."""
@@ -129,12 +129,8 @@ class CinefileServer(LanguageServer):
             return
         paths = report.added + report.modified + [new for _, new in report.renamed]
         removed = report.removed + [old for old, _ in report.renamed]
-        nodes = []
         with paused_gc():
-            for start in range(0, len(paths), ROWS_PER_QUERY):
-                chunk = paths[start:start + ROWS_PER_QUERY]
-                marks = ",".join("?" * len(chunk))
-                nodes += [node_of_row(row) for row in self.reads.query(f"SELECT {ROW_COLUMNS} FROM blocks WHERE path IN ({marks})", chunk)]
+            nodes = self.rows.nodes_at(paths)
         if self.loop is not None:
             self.loop.call_soon_threadsafe(self._apply_disk, nodes, removed)
 

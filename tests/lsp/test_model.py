@@ -4,7 +4,7 @@ as sync computes, and buffers laid over the disk change it until they are droppe
 from __future__ import annotations
 
 import pytest
-from cinefile.daemon.lsp.model import ROW_COLUMNS, Model, node_of_block, node_of_row
+from cinefile.daemon.lsp.model import IndexRows, Model, node_of_block
 from cinefile.format.parse import parse_text
 
 
@@ -12,7 +12,7 @@ def test_model_staleness_matches_the_index(sample, index_of):
     """Upstream-only staleness gives, for every block, the state the whole-project pass stored."""
     index = index_of(sample)
     model = Model()
-    model.load(node_of_row(row) for row in index.query(f"SELECT {ROW_COLUMNS} FROM blocks"))
+    model.load(IndexRows(index).nodes())
     stored = {row["path"]: row["state"] for row in index.query("SELECT path, state FROM blocks")}
     assert {path: model.staleness(node).state for path, node in model.nodes.items()} == stored
     assert {n.id for n in model.impact("mara-raincoat")} == {"scene-1", "scene-1-breakdown", "scene-1-camera",
@@ -24,7 +24,7 @@ def test_a_buffer_overrides_the_disk_until_dropped(sample, index_of):
     buffer puts the disk version back."""
     index = index_of(sample)
     model = Model()
-    model.load(node_of_row(row) for row in index.query(f"SELECT {ROW_COLUMNS} FROM blocks"))
+    model.load(IndexRows(index).nodes())
     text = (sample.root / "design/wheelhouse.md").read_text().replace("type: location", "type: location\nid: bridge")
     model.set_buffer(node_of_block(parse_text("design/wheelhouse.md", text)))
     assert model.owner("wheelhouse") is None and model.owner("bridge").path == "design/wheelhouse.md"
