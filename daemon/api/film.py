@@ -14,19 +14,18 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..errors import UserError
-from ..exports import FORMATS, ExportFormat, ExportOptions, WrittenFile, export_format, formats_for
-from ..exports.animatic import EncodingCancelled, NoShots
-from ..exports.fdx_import import FDX_SUFFIX, read_fdx_screenplay
-from ..exports.film import Film
-from ..exports.fountain_import import add_title_page, read_screenplay
-from ..exports.fountain_parse import Screenplay, parse_fountain
-from ..exports.numbering import numbers_to_lock, with_scene_number
-from ..exports.reimport import ReimportReport, plan_reimport
 from .blocks import Blocks
 from .core import FileChange
+
+if TYPE_CHECKING:
+    from ..exports import ExportFormat, WrittenFile
+    from ..exports.fountain_parse import Screenplay
+    from ..exports.reimport import ReimportReport
+# The export formats (the animatic's Pillow among them) load when an export or an import
+# runs, not with the project API: every command would wait for them (tests/test_command_start.py).
 
 # (step, done, total): "sync" (files), "lock" (0 then 1), then each format by name, in its own
 # unit: seconds of film for the animatic, 0 then 1 for the others.
@@ -37,6 +36,10 @@ ChangeWriter = Callable[[list[FileChange]], object]
 
 def screenplay_at(source: Path) -> Screenplay:
     """The screenplay in a file: a Final Draft document when its name ends in .fdx, else Fountain."""
+    from ..exports.fdx_import import FDX_SUFFIX, read_fdx_screenplay
+    from ..exports.fountain_import import read_screenplay
+    from ..exports.fountain_parse import parse_fountain
+
     if source.suffix.lower() == FDX_SUFFIX:
         return read_fdx_screenplay(source)
     return parse_fountain(read_screenplay(source))
@@ -75,11 +78,16 @@ class ExportResult:
 class FilmIO(Blocks):  # Blocks: an import deletes as `delete_block` does
     def export_formats(self) -> list[ExportFormat]:
         """Every format, in the order an export writes them (`all` means every one)."""
+        from ..exports import FORMATS
+
         return list(FORMATS.values())
 
     def render(self, name: str) -> dict[str, str | bytes]:
         """One format's files as an export would write them ({file name: text or bytes}),
         written nowhere: for a front end that shows a format instead of saving it."""
+        from ..exports import FORMATS, ExportOptions, formats_for
+        from ..exports.film import Film
+
         names = formats_for([name])
         if len(names) != 1:
             raise UserError(f"{name}: give one format, not several")
@@ -89,6 +97,9 @@ class FilmIO(Blocks):  # Blocks: an import deletes as `delete_block` does
         """Each scene with no `scene_number` gets its current number in it, so that scenes
         added later never renumber the others. Computed from `text_of(path)` (an editor's
         buffer), else from the file; not written."""
+        from ..exports.film import Film
+        from ..exports.numbering import numbers_to_lock, with_scene_number
+
         text_of = text_of or (lambda path: self.read_path(path).text)
         changes = []
         for path, number in numbers_to_lock(Film.load(self.project, self.index)).items():
@@ -109,6 +120,10 @@ class FilmIO(Blocks):  # Blocks: an import deletes as `delete_block` does
         default); the screenplay then shows the numbers. A set `cancel` stops between
         formats, and the animatic while it encodes. `slates`: shot numbers and scene headings
         burned into the animatic's pictures."""
+        from ..exports import ExportOptions, export_format, formats_for
+        from ..exports.animatic import EncodingCancelled, NoShots
+        from ..exports.film import Film
+
         names = formats_for([formats] if isinstance(formats, str) else list(formats or []))
         report = progress or (lambda step, done, total: None)
         self.sync(progress=lambda done, total: report("sync", done, total))
@@ -151,6 +166,9 @@ class FilmIO(Blocks):  # Blocks: an import deletes as `delete_block` does
         refused, with nothing written, when a file changed since it was read; old versions
         stay in history. The title page goes into cinefile.toml when it has none. `dry_run`:
         the plan, with nothing written."""
+        from ..exports.fountain_import import add_title_page
+        from ..exports.reimport import plan_reimport
+
         source = Path(path).expanduser()
         source = source if source.is_absolute() else self.root / source
         play = screenplay_at(source)

@@ -69,14 +69,15 @@ def walk(project: Project, scope: Iterable[str] | None = None) -> Walk:
     root = str(project.root)
     starts = [""] if scope is None else sorted(set(scope))
     for start in starts:
-        if start and project.is_excluded(start):
-            continue
         full = os.path.join(root, start) if start else root
         try:
             st = os.stat(full, follow_symlinks=False)
         except OSError:
             continue
-        if start and not os.path.isdir(full):
+        is_dir = os.path.isdir(full)
+        if start and project.is_excluded(start, is_dir=is_dir):
+            continue  # asked as what it is: `drafts/` in an ignore file names a folder only
+        if start and not is_dir:
             _visit_file(project, full, start, st, result)
             continue
         _walk_tree(project, root, start, result)
@@ -135,39 +136,51 @@ def _visit_file(project: Project, full: str, rel: str, st: os.stat_result, resul
 
 
 def _walk_tree(project: Project, root: str, start: str, result: Walk) -> None:
+    """Every folder entered is one `is_excluded` let in, so each of its names is checked
+    alone: its own validity, and the ignore patterns that could match it by name."""
+    if not _valid_name(start):  # a path given to sync (its scope) that is no UTF-8
+        result.refused[_printable(start)] = BAD_NAME
+        return
     stack = [start]
     while stack:
         rel_dir = stack.pop()
         try:
-            entries = os.scandir(os.path.join(root, rel_dir) if rel_dir else root)
+            with os.scandir(os.path.join(root, rel_dir) if rel_dir else root) as entries:
+                listing = list(entries)
         except OSError:
             continue  # vanished or unreadable folder: nothing in it to index
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not _valid_name(rel):
+        # Its hidden names tell which ignore files to read: none, in most folders.
+        excluded = project.entries_excluded_in(rel_dir, {entry.name for entry in listing if entry.name.startswith(".")})
+        for entry in listing:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                # The usual case, told by the listing alone: a regular file with a plain name.
+                if entry.is_file(follow_symlinks=False) and name.isascii():
+                    if is_block_name(name) and not excluded(name):
+                        _add_file(entry, rel, result)
+                elif not (name.isascii() or _valid_name(name)):
                     if is_block_name(name) or entry.is_dir(follow_symlinks=False):
                         result.refused[_printable(rel)] = BAD_NAME
-                    continue
-                try:
-                    if entry.is_symlink():
-                        if not project.contains(entry.path):
-                            if is_block_name(name) or os.path.isdir(entry.path):
-                                result.refused[rel] = outside(os.path.realpath(entry.path))
-                            continue
-                        if os.path.isdir(entry.path):
-                            continue  # its target is walked on its own; following it could loop
-                    if entry.is_dir():
-                        if not project.is_excluded(rel, is_dir=True):
-                            stack.append(rel)
-                    elif is_block_name(name) and not project.is_excluded(rel):
-                        st = entry.stat()
-                        if stat.S_ISREG(st.st_mode):
-                            result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
-                        else:
-                            result.refused[rel] = not_regular(st.st_mode)
-                except OSError:
-                    continue  # deleted between listing and stat
+                elif entry.is_symlink() and not project.contains(entry.path):
+                    if is_block_name(name) or os.path.isdir(entry.path):
+                        result.refused[rel] = outside(os.path.realpath(entry.path))
+                elif entry.is_symlink() and os.path.isdir(entry.path):
+                    continue  # its target is walked on its own; following it could loop
+                elif entry.is_dir():
+                    if not excluded(name, True):
+                        stack.append(rel)
+                elif is_block_name(name) and not excluded(name):
+                    _add_file(entry, rel, result)
+            except OSError:
+                continue  # deleted between listing and stat
+
+
+def _add_file(entry: os.DirEntry, rel: str, result: Walk) -> None:
+    st = entry.stat()
+    if stat.S_ISREG(st.st_mode):
+        result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
+    else:
+        result.refused[rel] = not_regular(st.st_mode)
