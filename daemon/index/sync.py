@@ -105,8 +105,9 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
 def _first_in_batches(db, project: Project, to_read: list[tuple[str, FileStat]], progress: Progress | None,
                       report: SyncReport) -> None:
     """A first sync of a big project: each batch of reads written as it comes (rows, history,
-    texts, dependencies), then the whole project linked from the index. Memory holds one
-    batch of reads instead of every block (100,000 blocks: 628 MB at its peak before);
+    texts, dependencies), then the whole project linked from the index, a batch of rows at
+    a time (`relink_all`). Memory holds one batch of reads instead of every block (100,000
+    blocks: 628 MB at its peak before);
     linking from the index rather than from the reads costs more time, which is why smaller
     projects are linked before they are written."""
     now, batch = now_iso(), {}
