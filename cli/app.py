@@ -51,11 +51,10 @@ HELP_OPTIONS = ("-h", "--help")
 COMPLETION_VARIABLE = "_CINEFILE_COMPLETE"
 
 
-# A callback keeps the app a group of commands even when one module registers a single one
-# (`lsp`): typer would otherwise make that command the whole program.
 @_app.callback()
 def _commands() -> None:
-    pass
+    """A callback keeps the app a group of commands even when one module registers a single
+    one (`lsp`): typer would otherwise make that command the whole program."""
 
 
 def load_commands(modules) -> None:
