@@ -232,9 +232,9 @@ def test_matching_takes_each_block_once_and_leaves_a_different_scene_alone():
 
 def test_the_import_is_one_guarded_write(tide, monkeypatch):
     """A scene changed on disk between the plan and the write: nothing at all is written."""
-    import cinefile.daemon.api.film as film_api
+    import cinefile.daemon.exports.reimport as reimport  # the API imports it when an import runs
 
-    planned = film_api.plan_reimport
+    planned = reimport.plan_reimport
 
     def plan_then_edit(*args, **kwargs):
         report = planned(*args, **kwargs)
@@ -242,7 +242,7 @@ def test_the_import_is_one_guarded_write(tide, monkeypatch):
         scene.write_text(scene.read_text() + "\nA line typed meanwhile.\n")
         return report
 
-    monkeypatch.setattr(film_api, "plan_reimport", plan_then_edit)
+    monkeypatch.setattr(reimport, "plan_reimport", plan_then_edit)
     before = files(tide)
     with ProjectAPI(tide) as api, pytest.raises(WriteConflict, match="story/scene-2.md: changed on disk"):
         api.import_fountain(REVISED, prune=True)
