@@ -226,10 +226,10 @@ def relink_changed(db, keys: Iterable[str]) -> list[str]:
     db.execute("UPDATE blocks SET parent_id = (SELECT p.id FROM blocks AS p WHERE p.key = blocks.parent_key "
                "ORDER BY p.path LIMIT 1) WHERE id IN "
                f"(SELECT id FROM blocks WHERE parent_key IN (SELECT value FROM json_each(?)) UNION {changed_ids})", [marks, marks])
-    db.execute("UPDATE dependencies SET dst_block_id = (SELECT b.id FROM blocks AS b WHERE b.key = dependencies.dst_key "
-               "ORDER BY b.path LIMIT 1) WHERE rowid IN (SELECT rowid FROM dependencies WHERE dst_key IN "
-               f"(SELECT value FROM json_each(?)) UNION SELECT rowid FROM dependencies WHERE src_block_id IN ({changed_ids}))",
-               [marks, marks])
+    # Two statements, each on its own index (dependencies has no rowid to gather both by).
+    for where in ("dst_key IN (SELECT value FROM json_each(?))", f"src_block_id IN ({changed_ids})"):
+        db.execute("UPDATE dependencies SET dst_block_id = (SELECT b.id FROM blocks AS b WHERE b.key = dependencies.dst_key "
+                   f"ORDER BY b.path LIMIT 1) WHERE {where}", [marks])
     return sorted(relinked)
 
 

@@ -1,0 +1,64 @@
+"""m007: an index made before it (dependencies in a rowid table beside their key's index, the
+phase and state filters indexed with the path) keeps every dependency and answers as before."""
+
+import sqlite3
+
+from cinefile.daemon.api import ProjectAPI
+from cinefile.daemon.index.sync import open_index, sync
+from conftest import write
+
+# What m001 and m004 made, as an index written before m007 has it.
+_BEFORE_M007 = """
+DROP INDEX idx_dependencies_dst_key;
+ALTER TABLE dependencies RENAME TO dependencies_m007;
+CREATE TABLE dependencies (src_block_id INTEGER REFERENCES blocks(id), dst_block_id INTEGER REFERENCES blocks(id),
+                           type TEXT, dst_key TEXT, PRIMARY KEY (src_block_id, dst_key));
+INSERT INTO dependencies SELECT src_block_id, dst_block_id, type, dst_key FROM dependencies_m007;
+DROP TABLE dependencies_m007;
+CREATE INDEX idx_dependencies_dst_key ON dependencies(dst_key);
+DROP INDEX idx_blocks_phase;
+DROP INDEX idx_blocks_state;
+CREATE INDEX idx_blocks_phase_path ON blocks(phase, path);
+CREATE INDEX idx_blocks_state_path ON blocks(state, path);
+DELETE FROM _sqlite_migrations WHERE name = 'm007_leaner_indexes';
+"""
+
+
+def _dependencies(db_path) -> list[tuple]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT src_block_id, dst_key, type, dst_block_id FROM dependencies ORDER BY 1, 2").fetchall()
+
+
+def _schema(db_path) -> dict[str, str]:
+    with sqlite3.connect(db_path) as conn:
+        return dict(conn.execute("SELECT name, coalesce(sql, '') FROM sqlite_schema"))
+
+
+def test_an_index_from_before_m007_keeps_its_dependencies_and_drops_the_rowid_table(sample):
+    index = open_index(sample)
+    sync(sample, index)
+    before = _dependencies(sample.db_path)
+    with ProjectAPI(sample, index=index) as api:
+        dependents = [d["key"] for d in index.dependents("mara")]
+        scenes = [b.id for b in api.blocks(phase="story", state="fresh")]
+    index.close()
+    with sqlite3.connect(sample.db_path) as conn:
+        conn.executescript(_BEFORE_M007)
+    assert "WITHOUT ROWID" not in _schema(sample.db_path)["dependencies"]
+
+    index = open_index(sample)  # migrates
+    schema = _schema(sample.db_path)
+    assert schema["dependencies"].endswith("WITHOUT ROWID")
+    assert {"idx_blocks_phase", "idx_blocks_state", "idx_dependencies_dst_key"} <= set(schema)
+    assert not {"idx_blocks_phase_path", "idx_blocks_state_path", "dependencies_by_source"} & set(schema)
+    assert _dependencies(sample.db_path) == before and before
+    with ProjectAPI(sample, index=index) as api:
+        assert [d["key"] for d in index.dependents("mara")] == dependents and dependents
+        assert [b.id for b in api.blocks(phase="story", state="fresh")] == scenes and scenes
+        # Relinking after a change still points each dependency at its target.
+        rel = next(b.path for b in api.blocks() if b.id == dependents[0])
+        text = (sample.root / rel).read_text(encoding="utf-8")
+        write(sample.root, rel, text + "\nA line more.\n")
+        sync(sample, index)
+    assert _dependencies(sample.db_path) == before
+    index.close()
