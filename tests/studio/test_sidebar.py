@@ -32,6 +32,18 @@ def test_the_sidebar_shows_the_project_its_counts_and_that_there_are_no_keys(stu
     assert [s.key for s in at.sidebar.selectbox] == ["model_text", "model_image", "model_video", "model_audio"]
 
 
+def test_the_sidebar_counts_without_listing_every_stale_block_and_problem(studio, monkeypatch):
+    """Every click reruns the sidebar: it asks the status for counts only (the lists of a big
+    project took most of a save's time at 100,000 blocks)."""
+    asked = []
+    status = ProjectAPI.status
+    monkeypatch.setattr(ProjectAPI, "status", lambda api, shown=None: asked.append(shown) or status(api, shown))
+    at = studio()
+    assert asked == [0]
+    metrics = {m.label: m.value for m in at.sidebar.metric}
+    assert metrics == {"Blocks": "20", "Stale": "5", "Problems": "0"}
+
+
 def test_the_draft_final_switch_is_the_sessions_and_leaves_the_project_as_it_is(studio, film):
     at = studio()
     config = (film / "cinefile.toml").read_text()
