@@ -176,7 +176,7 @@ async def _measure(root: Path, requests: int, changes: int) -> list[dict]:
         await session.stop()
     debounce = _debounce_s()
     return [
-        timing("LSP start -> first diagnostics", first_diagnostics, target=2.0, note="existing project.db"),
+        timing("LSP start -> first diagnostics", first_diagnostics, target=1.0, note="existing project.db"),
         timing("LSP first start, no project.db -> first diagnostics", first_start,
                note="a fresh clone: indexes the project first"),
         latencies("LSP completion", completion, target_p95=10.0, note="dependency id"),

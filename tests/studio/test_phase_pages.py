@@ -26,6 +26,20 @@ def test_story_lists_its_blocks_in_story_order_with_their_state(studio):
     assert "`mara`" not in text and "`shot-1a`" not in text  # other phases' blocks are on their pages
 
 
+def test_the_story_page_reads_its_phase_once_for_the_list_and_the_pickers(studio, monkeypatch):
+    """A save reruns the page with every list read again; the Story list and the blocks the
+    pickers offer share one read of the phase."""
+    from cinefile.daemon.api import ProjectAPI
+
+    read = []
+    blocks = ProjectAPI.blocks
+    monkeypatch.setattr(ProjectAPI, "blocks", lambda api, **filters: read.append(filters.get("phase")) or blocks(api, **filters))
+    at = studio(STORY)
+    select_block(at, "scene-1")
+    assert read.count("Story") == 1 and read.count("Design") == 1
+    assert "`scene-1`" in tree(at) and "`act-1`" in tree(at)
+
+
 def test_shooting_shows_breakdowns_and_shots_under_their_scene(studio):
     text = tree(studio(SHOOTING))
     ramp, wheelhouse = text.index("**The Ramp** `scene-1`"), text.index("`scene-2`")
