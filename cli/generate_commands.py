@@ -18,6 +18,7 @@ from .progress import task_progress
 
 INTERRUPTED = 130
 STATUSES = ("done", "cached", "failed", "cancelled", "skipped")
+CANCELLING = "cancelling: the running jobs stop and nothing is left half-written; press Ctrl-C again to stop now"
 
 
 @command()
@@ -66,7 +67,8 @@ def generate(
         with task_progress("Generating", len(targets)) as advance:
             result = api.generate(targets, mode=mode, jobs=jobs, force=force, overwrite=overwrite, mock=mock,
                                   on_outcome=lambda outcome: advance(f"{outcome.key} {outcome.status}"),
-                                  on_progress=lambda job, stage: advance(f"{job.key}: {stage}", 0))
+                                  on_progress=lambda job, stage: advance(f"{job.key}: {stage}", 0),
+                                  on_cancel=lambda: typer.echo(CANCELLING, err=True))
     _summary(result, as_json)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -211,6 +212,30 @@ class SilentChat(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def _lines_of(stream) -> "queue.Queue[str]":
+    """The lines a process writes to `stream`, as they come (read in a thread)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in iter(stream.readline, b""):
+            lines.put(line.decode("utf-8", errors="replace"))
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def _first_containing(lines: "queue.Queue[str]", text: str, timeout: float = 60) -> str:
+    seen = []
+    while True:
+        try:
+            line = lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no line with {text!r} in {timeout:g} s; the process said: {''.join(seen)}") from None
+        if text in line:
+            return line
+        seen.append(line)
+
+
 def test_a_second_ctrl_c_stops_a_chat_that_never_answers(sample):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SilentChat)
     server.daemon_threads = True
@@ -222,11 +247,16 @@ def test_a_second_ctrl_c_stops_a_chat_that_never_answers(sample):
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert server.chat_arrived.wait(60), process.stderr.read1() if process.poll() is not None else "no chat yet"
+        said = _lines_of(process.stderr)
         process.send_signal(signal.SIGINT)  # cancels; the chat still hangs in its read
-        threading.Event().wait(0.5)  # pacing, so that the two signals are not taken for one
+        # The second only once the first was heard: two signals before the process runs again
+        # are taken for one (a loaded machine did that with 0.5 s between them).
+        heard = _first_containing(said, "press Ctrl-C again to stop now")
+        assert heard.startswith("cancelling: "), heard
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=60)  # the chat's read timeout is 120 s: waiting for it fails here
-        assert code == 130, process.stderr.read()
+        assert code == 130
+        assert "interrupted" in _first_containing(said, "interrupted")
     finally:
         if process.poll() is None:
             process.kill()

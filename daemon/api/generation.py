@@ -228,11 +228,12 @@ class Generation(Core):
                  on_progress: Callable[[Job, str], None] | None = None, cancel: threading.Event | None = None,
                  text_of: Callable[[str], str] | None = None,
                  on_result: Callable[[Job, GenResult], None] | None = None,
-                 models: Mapping[str, str] | None = None) -> BatchResult:
+                 models: Mapping[str, str] | None = None, on_cancel: Callable[[], None] | None = None) -> BatchResult:
         """Run the targets, `jobs` at a time (default `[generate] concurrency`), a block after
         the blocks of the batch it is made from. Each result is written through `apply`, or
         handed to `on_result(job, result)` instead (which may raise TextKept or a UserError).
-        `on_progress(job, stage)` hears each job's stages; setting `cancel` stops the batch.
+        `on_progress(job, stage)` hears each job's stages; setting `cancel` (or a first Ctrl-C)
+        stops the batch, and `on_cancel()` hears that once.
         Text for a body a person wrote is skipped unless `overwrite`; `text_of(path)` gives
         the text to judge that by (an editor's buffer; the file otherwise). `models` ({kind:
         model id}) picks models for this run over cinefile.toml's. Never raises for a job: each
@@ -243,7 +244,8 @@ class Generation(Core):
         kept = None if overwrite else (lambda job: self._kept(job, text_of))
         with self._generator(keys, mock, force=force, cancel=cancel, apply=on_result or write, kept_reason=kept,
                              models=models) as generator:
-            return run_batch(generator, list(targets), mode, jobs or generator.settings.concurrency, on_outcome, on_progress)
+            return run_batch(generator, list(targets), mode, jobs or generator.settings.concurrency, on_outcome, on_progress,
+                             on_cancel)
 
     def result_change(self, job: Job, result: GenResult, text: str | None = None, *, overwrite: bool = False) -> FileChange:
         """The change a result makes to its block, computed from `text` (an editor's buffer)

@@ -309,11 +309,20 @@ def _on_fallback(generator: Generator, job: Job, progress: Callable[[str], None]
 
 def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | None, workers: int,
               on_outcome: Callable[[Outcome], None] | None = None,
-              on_progress: Callable[[Job, str], None] | None = None) -> BatchResult:
+              on_progress: Callable[[Job, str], None] | None = None,
+              on_cancel: Callable[[], None] | None = None) -> BatchResult:
     """Run many jobs, `workers` at a time, wave by wave. Ctrl-C cancels what is in flight.
-    `on_progress(job, stage)` hears "planned", then the stages `Generator.run` reports."""
+    `on_progress(job, stage)` hears "planned", then the stages `Generator.run` reports;
+    `on_cancel()` hears once that the batch is being cancelled (from this thread, not from
+    the signal handler: a handler that prints can land inside another print)."""
     on_outcome = on_outcome or (lambda outcome: None)
     on_progress = on_progress or (lambda job, stage: None)
+    cancel_heard = threading.Event()
+
+    def hear_cancel() -> None:
+        if generator.cancel.is_set() and on_cancel is not None and not cancel_heard.is_set():
+            cancel_heard.set()
+            on_cancel()
     result = BatchResult()
     kinds: dict[str, list[str]] = {}
     for key, kind in targets:
@@ -347,6 +356,7 @@ def run_batch(generator: Generator, targets: list[tuple[str, str]], mode: str | 
     def drain() -> None:
         while pending:
             done, _ = concurrent.futures.wait(pending, timeout=0.2)
+            hear_cancel()
             for future in sorted(done, key=order.__getitem__):  # in the order they were asked for
                 pending.discard(future)
                 finish(future.result())
