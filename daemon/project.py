@@ -8,14 +8,15 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Collection, NamedTuple
-
-import pathspec
+from typing import TYPE_CHECKING, Callable, Collection, NamedTuple
 
 from cinefile.format.config import CONFIG_NAME, Config, ConfigError, parse_config
 
 from .errors import UserError
 from .inside import NotRegularFile, read_regular, within
+
+if TYPE_CHECKING:
+    import pathspec
 
 DB_NAME = "project.db"
 IGNORE_FILES = (".gitignore", ".cinefileignore")
@@ -54,7 +55,8 @@ def _names_pattern(lines: list[str], folder: bool) -> str | None:
     return "|".join(patterns) if patterns else None
 
 
-def _never(name: str, is_dir: bool = False) -> bool:
+def never_excluded(name: str, is_dir: bool = False) -> bool:
+    """What `entries_excluded_in` gives for a folder whose names no pattern could match."""
     return False
 
 
@@ -138,6 +140,8 @@ class Project:
                 continue
         if not any(line.strip() and not line.startswith("#") for line in lines):
             return None
+        import pathspec  # only for a project with ignore patterns (a tenth of a command's imports)
+
         return IgnoreFile(folder.count("/") + 1 if folder else 0, pathspec.GitIgnoreSpec.from_lines(lines),
                           _names_pattern(lines, folder=False), _names_pattern(lines, folder=True))
 
@@ -170,7 +174,7 @@ class Project:
         file_names = [ignore.file_names for ignore in chain if ignore.file_names is not None]
         folder_names = [ignore.folder_names for ignore in chain if ignore.folder_names is not None]
         if not folder_names:  # and so no file names either
-            return _never
+            return never_excluded
         # re caches what it compiles: the folders of one chain share one pattern.
         could_match = (re.compile("|".join(file_names)).match if file_names else _no_match,
                        re.compile("|".join(folder_names)).match)

@@ -15,7 +15,7 @@ import typer
 from cinefile.cli import app as cli_app
 
 # Runs the command line as the `cinefile` program does, then writes the names of the
-# cinefile modules it loaded to the file named first.
+# modules it loaded to the file named first.
 LOADED_MODULES = """
 import json, sys
 out, sys.argv = sys.argv[1], ["cinefile", *sys.argv[2:]]
@@ -24,7 +24,7 @@ try:
     main()
 finally:
     with open(out, "w") as file:
-        json.dump(sorted(name for name in sys.modules if name.startswith("cinefile.")), file)
+        json.dump(sorted(sys.modules), file)
 """
 COMMAND_MODULES = {f"cinefile.cli.{module}" for module in cli_app.COMMANDS.values()}
 
@@ -116,3 +116,31 @@ def test_the_table_is_what_the_modules_register():
     for info in app.registered_groups:
         module = sys.modules[f"cinefile.cli.{cli_app.COMMANDS[info.name]}"]
         assert info.typer_instance in vars(module).values(), info.name
+
+
+# What only a sync that reads files, or an index that needs a migration, uses: a command run
+# with nothing changed starts without them.
+NOT_FOR_NOTHING_CHANGED = {"sqlite_utils", "multiprocessing"}
+
+
+def test_status_and_sync_with_nothing_changed_load_no_sqlite_utils_nor_read_workers(run):
+    result, loaded = run("sync")  # the first: a new index, its migrations applied by sqlite-utils
+    assert result.returncode == 0, result.stderr
+    assert "sqlite_utils" in loaded
+    for args in (("status",), ("sync",), ("status", "--json")):
+        result, loaded = run(*args)
+        assert result.returncode == 0, result.stderr
+        assert not loaded & NOT_FOR_NOTHING_CHANGED, args
+    assert "+0 ~0 -0 >0" in run("sync")[0].stdout
+
+
+def test_a_sync_after_an_edit_still_finds_it(run):
+    run("sync")
+    root = json.loads(run("status", "--json")[0].stdout)["root"]
+    path = next(p for p in sorted(os.listdir(os.path.join(root, "story"))) if p.endswith(".md"))
+    with open(os.path.join(root, "story", path), "a", encoding="utf-8") as file:
+        file.write("\nOne more line.\n")
+    result, _ = run("sync", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["modified"] == [f"story/{path}"]
+    assert "+0 ~0 -0 >0" in run("sync")[0].stdout

@@ -128,8 +128,7 @@ def test_when_no_process_can_be_forked_the_sync_does_the_work_itself(tmp_path, m
         raise OSError(12, "Cannot allocate memory")
 
     monkeypatch.setattr(forked._CONTEXT.Process, "start", refuse)
-    monkeypatch.setattr(read_pool, "MIN_FILES_FOR_WORKERS", 2)
-    monkeypatch.setattr("cinefile.daemon.index.sync.MIN_FILES_FOR_WORKERS", 2)
+    monkeypatch.setattr(read_pool, "MIN_FILES_FOR_WORKERS", 2)  # sync reads it from read_pool when it forks
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     project = init_project(tmp_path / "film")
     files = _project(project, 30)

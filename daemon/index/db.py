@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..errors import UserError
-from .sqlite_utils_lean import Database
 from .schema import PAGE_SIZE, migrations
+from .sqlite_utils_lean import Database
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -28,19 +28,25 @@ class Index:
         self.busy_timeout = busy_timeout
         self.lock = threading.RLock()  # one connection, shared by the threads of one process
         try:
-            conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
-            self.db = Database(conn)
-            self.db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # takes effect only before the first table
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db = Database(self._connect())
             with self.lock:
-                migrations.apply(self.db)
+                migrations.apply(self.db)  # reads which are applied; imports sqlite-utils only to apply one
                 if root is not None:
                     self._record_project(project_name, root)
         except sqlite3.DatabaseError as error:
             if _is_busy(error):
                 raise self._busy() from None
             raise UserError(f"{path}: the index is unreadable ({error}): delete it and run `cinefile sync` to rebuild it") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        """The connection and its settings, made in this one place. `self.db` runs plain
+        SQL on it: set things up on the connection itself (`conn.create_function`), not
+        through sqlite-utils, which a command with nothing changed never imports."""
+        conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout, check_same_thread=False)
+        conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # takes effect only before the first table
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
 
     def _busy(self) -> UserError:
         return UserError(f"{self.path}: busy: another cinefile process has been writing to it for "

@@ -4,11 +4,12 @@ stored: files arrive by `cinefile assets pull`, which no sync of the blocks woul
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import orjson
 
 from ..index.db import Index
 from ..inside import read_regular
@@ -58,22 +59,26 @@ def not_here_line(count: int, remote: bool) -> str:
 
 def linking_blocks(index: Index, paths: Iterable[str] | None = None) -> list[Linking]:
     """Every block (at `paths`, or all) whose frontmatter links assets by a well-formed hash."""
+    # instr first: most frontmatters name no assets, and parsing each one's JSON to find out
+    # was half of `cinefile status` looking for missing assets (0.14 s -> 0.06 s at 100,000 blocks).
     sql = ("SELECT id, key, path, json_extract(frontmatter, '$.assets') AS assets FROM blocks "
-           "WHERE json_extract(frontmatter, '$.assets') IS NOT NULL")
+           "WHERE instr(frontmatter, '\"assets\"') AND json_extract(frontmatter, '$.assets') IS NOT NULL")
     wanted = None if paths is None else set(paths)
     found = []
-    for row in index.query(sql):
-        if wanted is not None and row["path"] not in wanted:
+    with index.lock:
+        rows = index.db.execute(sql).fetchall()
+    for row_id, key, path, assets in rows:
+        if wanted is not None and path not in wanted:
             continue
         try:
-            entries = json.loads(row["assets"])
+            entries = orjson.loads(assets)
         except ValueError:
             continue
         valid = [{"sha256": e["sha256"], "role": str(e.get("role") or "reference"), "approved": bool(e.get("approved"))}
                  for e in (entries if isinstance(entries, list) else [])
                  if isinstance(e, dict) and isinstance(e.get("sha256"), str) and _SHA256.match(e["sha256"])]
         if valid:
-            found.append(Linking(row["id"], row["key"] or "", row["path"], valid))
+            found.append(Linking(row_id, key or "", path, valid))
     return found
 
 
