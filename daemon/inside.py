@@ -34,8 +34,42 @@ class NotRegularFile(OSError):
 
 def within(root: str | Path, path: str | Path) -> bool:
     """Whether `path`, with every symlink on the way followed, is the root or under it."""
-    real, top = os.path.realpath(path), os.path.realpath(root)
+    return _under(os.path.realpath(root), os.path.realpath(path))
+
+
+def _under(top: str, real: str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+class Inside:
+    """`within` for the many paths of one operation under one root: the root is resolved
+    once, and each folder once, rather than every folder of every path again (realpath of
+    5,000 files, three times each, was a seventh of marking them fresh). A file that is not
+    itself a symlink resolves to its folder's real path plus its name, so the folder's answer
+    is the file's. Keep one for one operation only: a folder made a symlink after it was
+    checked is seen by the next operation's checker, not by this one."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = os.path.abspath(root)
+        self._top = os.path.realpath(root)
+        self._folders: dict[str, bool] = {}
+
+    def __call__(self, path: str | Path) -> bool:
+        given = os.fspath(path)
+        full = os.path.abspath(given)
+        folder = os.path.dirname(full)
+        # The long way for the root itself, a path outside, a symlink, and a `..`, which
+        # abspath would take back before a symlink on the way is followed.
+        if ".." in given or not full.startswith(self.root.rstrip(os.sep) + os.sep) or os.path.islink(full):
+            return _under(self._top, os.path.realpath(given))
+        verdict = self._folders.get(folder)
+        if verdict is None:
+            verdict = self._folders[folder] = _under(self._top, os.path.realpath(folder))
+        return verdict
+
+
+def _contains(root: str | Path | Inside, path: str | Path) -> bool:
+    return root(path) if isinstance(root, Inside) else within(root, path)
 
 
 def kind_of(mode: int) -> str:
@@ -84,16 +118,17 @@ def regular_file(root: str | Path, path: str | Path) -> os.stat_result | None:
     return info
 
 
-def read_regular(path: str | Path, root: str | Path | None = None) -> bytes:
+def read_regular(path: str | Path, root: str | Path | Inside | None = None) -> bytes:
     """The bytes of a regular file. O_NONBLOCK: opening a FIFO
-    never waits for a writer; fstat then refuses anything but a regular file, and with `root`,
-    a path that leads out of the project (NotRegularFile, an OSError)."""
+    never waits for a writer; fstat then refuses anything but a regular file, and with `root`
+    (a folder, or the `Inside` of an operation reading many files), a path that leads out of
+    the project (NotRegularFile, an OSError)."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as handle:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             raise NotRegularFile(path, f"{kind_of(mode)}, not a regular file")
-        if root is not None and not within(root, path):
+        if root is not None and not _contains(root, path):
             raise NotRegularFile(path, f"it leads outside the project, to {os.path.realpath(path)}")
         return handle.read()
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
+
+from .yaml_nodes import Loader, construct
 
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
 _BOUNDARY_LINE = re.compile(r"^-{3,}\s*$")
 _FLOW_LIST = re.compile(r"^dependencies:\s*\[(.*)\]\s*$")
 _BLOCK_ITEM = re.compile(r"^(\s*-\s+)")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class EditError(ValueError):
@@ -46,21 +47,41 @@ def _frontmatter_span(text: str) -> tuple[int, int]:
 
 def set_field(text: str, key: str, value: Any) -> str:
     """Return `text` with top-level frontmatter `key` set to `value` (removed when None)."""
+    return _edit(text, key, lambda current: value)
+
+
+def merge_field(text: str, key: str, values: Mapping[str, Any]) -> str:
+    """Return `text` with the top-level frontmatter mapping `key` updated with `values`, its
+    other entries kept; a `key` that is missing or not a mapping becomes `values`. Read from
+    the same YAML the edit is made in, so a caller needs no parse of the whole block."""
+    def merged(current: Callable[[], Any]) -> dict:
+        value = current()
+        return (dict(value) if isinstance(value, dict) else {}) | dict(values)
+
+    return _edit(text, key, merged)
+
+
+def _edit(text: str, key: str, new_value: Callable[[Callable[[], Any]], Any]) -> str:
+    """`text` with top-level `key` set to what `new_value` gives, called with a function that
+    builds the value `key` has now (None when missing; the last one when given twice, as a
+    parse reads it)."""
     start, end = _frontmatter_span(text)
     chunk = text[start:end]
     newline = "\r\n" if "\r\n" in text[:end] else "\n"
-    loader = _Loader(chunk)
+    loader = Loader(chunk)
     try:
         root = loader.get_single_node()
+        if root is not None and not isinstance(root, yaml.MappingNode):
+            raise EditError("the frontmatter is not a mapping of `key: value` lines: fix it first")
+        entries = list(root.value) if root is not None else []
+        nodes = [value_node for key_node, value_node in entries if getattr(key_node, "value", None) == key]
+        value = new_value(lambda: construct(loader, nodes[-1], chunk) if nodes else None)
     except yaml.YAMLError as error:
         raise EditError(f"the frontmatter is not valid YAML ({str(error).splitlines()[0]}): fix it first") from None
     finally:
         loader.dispose()
-    if root is not None and not isinstance(root, yaml.MappingNode):
-        raise EditError("the frontmatter is not a mapping of `key: value` lines: fix it first")
 
     lines = chunk.splitlines(keepends=True)
-    entries = list(root.value) if root is not None else []
     for i, (key_node, _) in enumerate(entries):
         if getattr(key_node, "value", None) != key:
             continue

@@ -24,7 +24,7 @@ from cinefile.format.hashing import bytes_hash
 from ..atomic import write_atomic
 from ..atomic_batch import write_atomic_all
 from ..errors import UserError
-from ..inside import read_regular
+from ..inside import Inside, read_regular
 from ..index.db import Index
 from ..index.sync import Progress, SyncReport, open_index, sync
 from ..project import Project
@@ -176,24 +176,29 @@ class Core:
         """A block's file as it is on disk now."""
         return self.read_path(self.row(ref)["path"])
 
-    def read_path(self, path: str) -> BlockText:
-        full = self._inside(path)
+    def read_path(self, path: str, inside: Inside | None = None) -> BlockText:
+        """A file as it is on disk now; `inside`: the checker of an operation reading many."""
+        inside = inside or Inside(self.project.root)
+        full = self._inside(path, inside)
         if not full.is_file():
             raise NoSuchBlock(f"{path}: no such file")
         try:
-            data = read_regular(full, self.project.root)
+            data = read_regular(full, inside)
             return BlockText(path, data.decode("utf-8"), bytes_hash(data))
         except UnicodeDecodeError:
             raise UserError(f"{path}: the file is not UTF-8 text: save it as UTF-8 first") from None
         except OSError as error:
             raise UserError(f"{path}: cannot read it ({error.strerror or error})") from None
 
-    def _inside(self, path: str) -> Path:
-        """The full path of a project path, refusing any that leaves the project folder."""
-        full = self.project.root / path
-        if Path(path).is_absolute() or not self.project.contains(full.parent if not full.exists() else full):
+    def _inside(self, path: str, inside: Inside | None = None) -> Path:
+        """The full path of a project path, refusing any that leaves the project folder;
+        `inside`: the checker of an operation on many files (each folder checked once)."""
+        # os.path, not pathlib: pathlib's parsing was most of this check, made for every file.
+        full = os.path.join(self.project.root, path)
+        inside = inside or Inside(self.project.root)
+        if os.path.isabs(path) or not inside(full if os.path.exists(full) else os.path.dirname(full)):
             raise UserError(f"{path}: outside the project folder: give a path inside {self.project.root}")
-        return full
+        return Path(full)
 
     # -- the guarded write -----------------------------------------------------------
 
@@ -219,12 +224,13 @@ class Core:
         applied = Applied()
         if not changes:
             return applied
+        inside = Inside(self.project.root)  # one check of each folder for the whole write
         with self.writing():
             if not force:
                 for change in changes:
-                    self._check_base(change)
+                    self._check_base(change, inside)
             self._sync_quietly([c.path for c in changes])  # the version replaced goes to history
-            applied.written = self._write_all(changes)
+            applied.written = self._write_all(changes, inside)
             touched = [c.path for c in changes] + [c.new_path for c in changes if c.new_path]
             since = self.index.query("SELECT coalesce(max(id), 0) AS id FROM history")[0]["id"]
         applied.report = self.sync(scope=touched)
@@ -244,10 +250,10 @@ class Core:
                 db.execute("UPDATE history SET payload = json_set(payload, '$.how', ?, '$.by', ?) WHERE id > ? "
                            "AND path IN (SELECT value FROM json_each(?))", [how, user, since, json.dumps(paths)])
 
-    def _check_base(self, change: FileChange) -> None:
-        full = self._inside(change.path)
+    def _check_base(self, change: FileChange, inside: Inside) -> None:
+        full = self._inside(change.path, inside)
         try:
-            data = read_regular(full, self.project.root)
+            data = read_regular(full, inside)
         except FileNotFoundError:
             data = None
         except OSError as error:
@@ -270,22 +276,22 @@ class Core:
         if report.changed:
             self.publish(report)
 
-    def _write_all(self, changes: list[FileChange]) -> list[str]:
+    def _write_all(self, changes: list[FileChange], inside: Inside) -> list[str]:
         """Write every change; returns the paths written. Several files rewritten in place are
         staged and made durable together (`write_atomic_all`: one flush, not one per file);
         creations, moves and deletions go one by one after them."""
         rewrites = [c for c in changes if c.new_text is not None and not c.new_path] if len(changes) > 1 else []
-        write_atomic_all((self._inside(c.path), c.new_text) for c in rewrites)
+        write_atomic_all((self._inside(c.path, inside), c.new_text) for c in rewrites)
         done = {id(c) for c in rewrites}
-        return [change.path if id(change) in done else self._write_one(change) for change in changes]
+        return [change.path if id(change) in done else self._write_one(change, inside) for change in changes]
 
-    def _write_one(self, change: FileChange) -> str:
-        full = self._inside(change.path)
+    def _write_one(self, change: FileChange, inside: Inside) -> str:
+        full = self._inside(change.path, inside)
         if change.new_text is None:
             full.unlink(missing_ok=True)  # the index keeps its last version in history
             return change.path
         if change.new_path and change.new_path != change.path:
-            target = self._inside(change.new_path)
+            target = self._inside(change.new_path, inside)
             write_atomic(target, change.new_text)
             full.unlink(missing_ok=True)
             return change.new_path
