@@ -62,3 +62,24 @@ def test_an_index_from_before_m007_keeps_its_dependencies_and_drops_the_rowid_ta
         sync(sample, index)
     assert _dependencies(sample.db_path) == before
     index.close()
+
+
+def test_the_missing_assets_check_reads_only_the_blocks_that_name_assets(sample):
+    """m008: a partial index holds the blocks whose frontmatter names `assets`, and the check
+    that `status` and `sync` make reads those rows only, not every block's frontmatter."""
+    from cinefile.daemon.remote.missing import LINKING_SQL, linking_blocks
+
+    sha256 = "ab" * 32
+    write(sample.root, "shooting/shots/shot-9.md",
+          f"---\ntype: shot\nparent: scene-1\nassets:\n  - sha256: {sha256}\n    role: still\n---\nA still not pulled yet.\n")
+    index = open_index(sample)
+    sync(sample, index)
+    with sqlite3.connect(sample.db_path) as conn:
+        plan = " ".join(str(row) for row in conn.execute("EXPLAIN QUERY PLAN " + LINKING_SQL))
+        naming = conn.execute("SELECT count(*) FROM blocks WHERE frontmatter LIKE '%\"assets\"%'").fetchone()[0]
+    assert "USING INDEX idx_blocks_linking_assets" in plan
+    linking = linking_blocks(index)
+    assert [(block.path, block.entries) for block in linking if block.path == "shooting/shots/shot-9.md"] == [
+        ("shooting/shots/shot-9.md", [{"sha256": sha256, "role": "still", "approved": False}])]
+    assert len(linking) <= naming
+    index.close()

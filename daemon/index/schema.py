@@ -186,3 +186,11 @@ def m007_leaner_indexes(db: Database) -> None:
     db.execute("DROP TABLE dependencies")
     db.execute("ALTER TABLE dependencies_by_source RENAME TO dependencies")
     db.execute("CREATE INDEX idx_dependencies_dst_key ON dependencies(dst_key)")
+
+
+@migrations()
+def m008_blocks_linking_assets(db: Database) -> None:
+    """The blocks whose frontmatter names `assets`, for the missing-assets check `status` and
+    `sync` make (`remote/missing.py`): without it every block's frontmatter was read to find
+    the few that link any (0.06 s of `status` at 100,000 blocks; a 64 KB index)."""
+    db.execute("CREATE INDEX idx_blocks_linking_assets ON blocks(id) WHERE instr(frontmatter, '\"assets\"')")

@@ -57,16 +57,20 @@ def not_here_line(count: int, remote: bool) -> str:
     return f"{count} linked asset(s) not in assets/ here: {fix}"
 
 
+# instr first: most frontmatters name no assets, and parsing each one's JSON to find out was
+# half of `cinefile status` looking for missing assets (0.14 s -> 0.06 s at 100,000 blocks);
+# the same test is the index's partial index `idx_blocks_linking_assets` (m008), which the
+# query uses to read only those rows (0.06 s -> 0.01 s).
+LINKING_SQL = ("SELECT id, key, path, json_extract(frontmatter, '$.assets') AS assets FROM blocks "
+               "WHERE instr(frontmatter, '\"assets\"') AND json_extract(frontmatter, '$.assets') IS NOT NULL")
+
+
 def linking_blocks(index: Index, paths: Iterable[str] | None = None) -> list[Linking]:
     """Every block (at `paths`, or all) whose frontmatter links assets by a well-formed hash."""
-    # instr first: most frontmatters name no assets, and parsing each one's JSON to find out
-    # was half of `cinefile status` looking for missing assets (0.14 s -> 0.06 s at 100,000 blocks).
-    sql = ("SELECT id, key, path, json_extract(frontmatter, '$.assets') AS assets FROM blocks "
-           "WHERE instr(frontmatter, '\"assets\"') AND json_extract(frontmatter, '$.assets') IS NOT NULL")
     wanted = None if paths is None else set(paths)
     found = []
     with index.lock:
-        rows = index.db.execute(sql).fetchall()
+        rows = index.db.execute(LINKING_SQL).fetchall()
     for row_id, key, path, assets in rows:
         if wanted is not None and path not in wanted:
             continue
