@@ -83,3 +83,45 @@ def test_the_missing_assets_check_reads_only_the_blocks_that_name_assets(sample)
         ("shooting/shots/shot-9.md", [{"sha256": sha256, "role": "still", "approved": False}])]
     assert len(linking) <= naming
     index.close()
+
+
+def test_a_new_index_is_made_by_one_script_that_is_what_the_migrations_make(tmp_path):
+    """A new index runs `fresh_schema.sql` instead of each migration: the file must be what
+    the migrations make (after adding one: `fresh_schema.write_script()`), and the index it
+    makes has every migration recorded, so none runs again."""
+    from cinefile.daemon.index import fresh_schema
+    from cinefile.daemon.index.db import Index
+    from cinefile.daemon.index.schema import migrations
+
+    migrated = fresh_schema.migrated_script()
+    assert fresh_schema.SCRIPT.read_text(encoding="utf-8") == migrated, \
+        "fresh_schema.sql is not what the migrations make: run fresh_schema.write_script()"
+    index = Index(tmp_path / "project.db")
+    try:
+        with sqlite3.connect(tmp_path / "project.db") as conn:
+            assert migrated.endswith(fresh_schema.dump(conn))
+        assert migrations.pending(index.db) == []
+        assert [r["name"] for r in index.query("SELECT name FROM tabs ORDER BY position")] == ["Story", "Design", "Shooting", "Generate"]
+    finally:
+        index.close()
+
+
+def test_the_fresh_schema_run_twice_makes_one_schema(tmp_path):
+    """Two processes making the same new index at once (the language server and a sync on a
+    fresh clone) both run the script: the second changes nothing."""
+    from cinefile.daemon.index import fresh_schema
+    from cinefile.daemon.index.schema import migrations
+    from cinefile.daemon.index.sqlite_utils_lean import Database
+
+    first, second = (Database(sqlite3.connect(tmp_path / "project.db")) for _ in range(2))
+    assert fresh_schema.create(first, migrations)
+    with sqlite3.connect(tmp_path / "project.db") as conn:
+        made = fresh_schema.dump(conn)
+    # The second looked before the first made it, and runs the script after: as create does then.
+    second.conn.executescript(fresh_schema.SCRIPT.read_text(encoding="utf-8"))
+    assert not fresh_schema.create(second, migrations)  # tables there: nothing to make
+    with sqlite3.connect(tmp_path / "project.db") as conn:
+        assert fresh_schema.dump(conn) == made
+        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(migrations.names)
+    for db in (first, second):
+        db.close()

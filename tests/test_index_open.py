@@ -33,7 +33,7 @@ def _open_in_a_new_process(path) -> str:
 
 def test_a_migrated_index_opens_without_sqlite_utils_until_a_table_helper_is_used(tmp_path):
     path = tmp_path / "project.db"
-    assert _open_in_a_new_process(path) == ["True", "True", "True"]  # new: migrated by sqlite-utils
+    assert _open_in_a_new_process(path) == ["False", "True", "True"]  # new: made by the fresh schema's script
     assert _open_in_a_new_process(path) == ["False", "True", "True"]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..errors import UserError
+from . import fresh_schema
 from .schema import PAGE_SIZE, migrations
 from .sqlite_utils_lean import Database
 
@@ -30,7 +31,10 @@ class Index:
         try:
             self.db = Database(self._connect())
             with self.lock:
-                migrations.apply(self.db)  # reads which are applied; imports sqlite-utils only to apply one
+                # A new index in one script; an existing one migrated (sqlite-utils imported
+                # only when a migration is pending).
+                if not fresh_schema.create(self.db, migrations):
+                    migrations.apply(self.db)
                 if root is not None:
                     self._record_project(project_name, root)
         except sqlite3.DatabaseError as error:
@@ -55,7 +59,11 @@ class Index:
     def _record_project(self, name: str, root: Path) -> None:
         row = next(self.db.query("SELECT name, root_path FROM projects WHERE id = 1"), None)
         if row != {"name": name, "root_path": str(root)}:
-            self.db["projects"].upsert({"id": 1, "name": name, "root_path": str(root), "created_at": now_iso()}, pk="id")
+            # Plain SQL, as sqlite-utils' upsert would write it: a new index never imports it.
+            self.db.execute("INSERT INTO projects (id, name, root_path, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) "
+                            "DO UPDATE SET name = excluded.name, root_path = excluded.root_path, created_at = excluded.created_at",
+                            [name, str(root), now_iso()])
+            self.db.conn.commit()
 
     def close(self) -> None:
         with self.lock:  # never under a query another thread is running: sqlite3 would crash
