@@ -139,3 +139,20 @@ def test_a_cold_sync_bigger_than_its_batches_indexes_what_a_small_one_does(tmp_p
         assert (len(batches) > 1) == (stream_from == 1)  # only the streamed sync relinks from the index
     assert results[0] == results[1]
     assert len(results[0][0]) == 24 and results[0][-1] >= 1
+
+
+def test_a_big_first_sync_writes_with_a_bigger_page_cache_and_gives_it_back(tmp_path, monkeypatch):
+    """A first sync that streams its reads (a big project, forced here) writes with SQLite's
+    page cache at BIG_FIRST_SYNC_CACHE_KB, and leaves the connection's cache as it was."""
+    seen = []
+    first_in_batches = sync_module._first_in_batches
+    monkeypatch.setattr(sync_module, "STREAM_FROM", 1)
+    monkeypatch.setattr(sync_module, "_first_in_batches",
+                        lambda db, *args: seen.append(db.execute("PRAGMA cache_size").fetchone()[0]) or first_in_batches(db, *args))
+    project = _tangled_project(tmp_path / "film")
+    index = open_index(project)
+    before = index.query("PRAGMA cache_size")[0]["cache_size"]
+    assert len(sync(project, index).added) == 24
+    assert seen and set(seen) == {-sync_module.BIG_FIRST_SYNC_CACHE_KB} and before != seen[0]
+    assert index.query("PRAGMA cache_size")[0]["cache_size"] == before
+    index.close()
