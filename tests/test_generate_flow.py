@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import _thread
 import json
+import signal
 
 import pytest
 from cinefile.daemon.generate.keys import find_keys
-from cinefile.daemon.generate.runner import DONE, FAILED, run_batch
+from cinefile.daemon.generate.runner import DONE, FAILED, ctrl_c_cancels, run_batch
 from cinefile.daemon.index.sync import open_index, sync
 from cinefile.daemon.project import Project
 from cinefile.format.parse import parse_block
@@ -237,7 +238,33 @@ def test_keys_never_reach_disk_db_history_exports_or_messages(sample, cli, env_k
     assert any(c[2].get("authorization") == f"Bearer {REPLICATE_KEY}" for c in fake.log)
 
 
-def test_ctrl_c_cancels_in_flight_predictions_and_leaves_nothing_half_written(sample, cli, env_keys):
+@pytest.fixture
+def ctrl_c_delivered():
+    """Ctrl-C handled as Python does from a terminal: a suite run in the background of a
+    script starts with SIGINT ignored, and then so would the command."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_is_left_ignored_where_it_was_ignored():
+    """Started with Ctrl-C ignored (in the background of a script), a batch does not take it
+    over; otherwise its first Ctrl-C cancels, and the handler is put back after."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with ctrl_c_cancels(lambda: None):
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        heard = []
+        with ctrl_c_cancels(lambda: heard.append("cancel")):
+            _thread.interrupt_main()
+            signal.getsignal(signal.SIGINT)  # a call: the interpreter runs the handler between them
+        assert heard == ["cancel"] and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_cancels_in_flight_predictions_and_leaves_nothing_half_written(sample, cli, env_keys, ctrl_c_delivered):
     fake = env_keys
     fake.wait_finishes = False
     fake.polls_to_finish = 10**9

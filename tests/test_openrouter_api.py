@@ -243,8 +243,11 @@ def test_a_second_ctrl_c_stops_a_chat_that_never_answers(sample):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     env = {k: v for k, v in os.environ.items() if "API_KEY" not in k and "API_TOKEN" not in k}
     env |= {"OPENROUTER_API_KEY": OPENROUTER_KEY, "OPENROUTER_BASE_URL": f"http://127.0.0.1:{server.server_port}/api/v1"}
+    # Ctrl-C as a terminal delivers it: a test run in the background of a script has SIGINT
+    # ignored, and the command, rightly, keeps ignoring it then.
     process = subprocess.Popen([sys.executable, "-m", "cinefile", "generate", "logline", "--overwrite"], cwd=sample.root,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert server.chat_arrived.wait(60), process.stderr.read1() if process.poll() is not None else "no chat yet"
         said = _lines_of(process.stderr)

@@ -397,10 +397,12 @@ def ctrl_c_cancels(on_interrupt: Callable[[], None]) -> Iterator[None]:
     """While a batch runs, the first Ctrl-C cancels it cleanly instead of raising wherever the
     main thread happens to be; a second one raises KeyboardInterrupt as usual. (Signals reach the
     main thread only.)"""
-    if threading.current_thread() is not threading.main_thread():
+    previous = signal.getsignal(signal.SIGINT)
+    # Not from another thread (signals reach the main one), and not when Ctrl-C is ignored
+    # (started by nohup, or in the background of a script): that stays as it was asked.
+    if threading.current_thread() is not threading.main_thread() or previous is signal.SIG_IGN:
         yield
         return
-    previous = signal.getsignal(signal.SIGINT)
 
     def handle(signum, frame) -> None:
         signal.signal(signal.SIGINT, previous)
