@@ -116,6 +116,20 @@ def test_a_commit_whose_start_is_all_digits_is_still_a_commit():
         _version(revisions, "turn", 3439383)  # a number from the LSP is a number
 
 
+def test_a_version_is_named_as_it_was_read(empty, monkeypatch):
+    """How the HTTP API's diff names its versions: a number for the index's, and a commit's
+    start as given, even all digits (it answered 7932088, a number, for commit `7932088`)."""
+    from cinefile.daemon.api.history import Revision
+
+    revisions = [Revision(0, "commit", "2026-11-01", "story/turn.md", V1, None, None,
+                          commit="7932088c692beb0c51cb4bf01294a3e3c40493d7"),
+                 Revision(1, "edit", "2026-11-02", "story/turn.md", V1, None, None)]
+    with ProjectAPI(empty) as api:
+        monkeypatch.setattr(api, "history", lambda ref: revisions)
+        assert api.version_named("turn", "7932088") == "7932088"
+        assert api.version_named("turn", "1") == 1 and api.version_named("turn", "v1") == 1
+
+
 def test_a_project_outside_git_has_no_commits(empty):
     write(empty.root, "story/turn.md", V1)
     with ProjectAPI(empty) as api:

@@ -97,6 +97,12 @@ class History(Core):
                 new_text, new_name = "", f"{path} (now: deleted)"
         return unified_diff(old.text or "", new_text, f"{old.path} ({old.label})", new_name)
 
+    def version_named(self, ref: str, version: int | str) -> int | str:
+        """What a version given as text names: the index's number (`3`, `v3` -> 3), or a
+        commit, as given (a commit's start may be all digits: `7932088` stays a string)."""
+        revision = _version(self.history(ref), ref, version)
+        return str(version) if revision.commit else revision.version
+
     def undo_change(self, ref: str, to: int | str | None = None) -> FileChange:
         """The block's file put back to version `to` (default: the one before the current),
         computed against the text the index last saw of it: `apply` refuses it when the file

@@ -23,19 +23,16 @@ def history(block_id: BlockRef, api: Api) -> list[dict]:
 VERSION_DOC = "a version number, or the commit (or its start) of a version from git"
 
 
-def version_ref(text: str) -> int | str:
-    """A version as a query names it: digits are the index's number, anything else a commit."""
-    return int(text) if text.isdigit() else text
-
-
 @router.get("/blocks/{block_id}/diff", response_model=Diff, responses=problem_responses(404, 422),
             summary="A unified diff from one version to another (default: to the file now)")
 def diff(block_id: BlockRef, api: Api,
          from_version: str = Query(alias="from", min_length=1, max_length=64, description=VERSION_DOC),
          to: str | None = Query(None, min_length=1, max_length=64, description=VERSION_DOC)) -> dict:
-    start, end = version_ref(from_version), None if to is None else version_ref(to)
-    # the text as given goes to the API: a commit's start may be all digits, and "0123" is not 123
-    return {"id": block_id, "from_version": start, "to_version": end, "diff": api.diff(block_id, from_version, to)}
+    # The text as given goes to the API, which tells a version number from a commit's start
+    # (which may be all digits); the answer names each as the API read it.
+    text = api.diff(block_id, from_version, to)
+    return {"id": block_id, "from_version": api.version_named(block_id, from_version),
+            "to_version": None if to is None else api.version_named(block_id, to), "diff": text}
 
 
 @router.post("/blocks/{block_id}/undo", response_model=Undone, responses=problem_responses(404, 409, 422),
