@@ -13,10 +13,10 @@ from typing import Iterable, NamedTuple
 from cinefile.format.block import Block
 from cinefile.format.edit import EditError, merge_field, set_field
 from cinefile.format.parse import parse_text
-from cinefile.format.problems import Problem
 from cinefile.format.stale import STALE, StaleInput, broken_reason, compute_staleness, record_for
 
 from ..errors import UserError
+from ..index.relink import broken_reason_of
 from ..inside import Inside
 from .blocks import check_choice
 from .core import Core, FileChange
@@ -95,7 +95,7 @@ class _Marking(NamedTuple):
 def _readable(row) -> bool:
     """Whether an index row is of a block whose frontmatter could be read: a problem that
     leaves it unread is an error, so a row without errors is readable."""
-    return not row["errors"] or broken_reason(Problem.from_json(p) for p in json.loads(row["problems"] or "[]")) is None
+    return not row["errors"] or broken_reason_of(row["problems"]) is None
 
 
 def with_approved(assets: list, role: str, sha256: str) -> list:
@@ -195,8 +195,7 @@ class Review(Core):
                 inputs = list(dict.fromkeys(ref[0] for ref in json.loads(row["refs"] or "[]")))
                 record = json.loads(row["record"]) if row["record"] else None
                 inputs, record = records.get(row["key"], (inputs, record))
-                problems = (Problem.from_json(p) for p in json.loads(row["problems"] or "[]"))
-                nodes[row["key"]] = node = StaleInput(row["content_hash"] or "", inputs, record, broken_reason(problems))
+                nodes[row["key"]] = node = StaleInput(row["content_hash"] or "", inputs, record, broken_reason_of(row["problems"]))
                 found.append(node)
             # Only the blocks just read can name new ones: a chain 1,000 deep went round this
             # loop 1,000 times, and scanning every node each time took 5 s (measured).

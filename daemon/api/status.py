@@ -7,12 +7,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Iterator
 
-import orjson
-
 from cinefile.format.catalog import PHASES, TYPE_NAMES, phase_of, type_rank
 from cinefile.format.problems import ERROR
 
-from ..index.db import Index
+from ..index.db import Index, decoded_problems
 from ..remote.missing import missing_assets
 from .blocks import ProblemInfo, check_choice
 from .core import Core
@@ -34,7 +32,7 @@ def _problems_by_path(index: Index) -> Iterator[tuple[str, list[dict]]]:
         rows = index.db.execute(_PROBLEM_ROWS).fetchall()
     rows.sort()  # by path, which is unique
     for path, problems, link_problems in rows:
-        yield path, orjson.loads(problems or "[]") + orjson.loads(link_problems or "[]")
+        yield path, decoded_problems(problems, link_problems)
 
 
 def _by_position(problem: ProblemInfo) -> tuple:

@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import orjson
+
 from ..errors import UserError
 from . import fresh_schema
 from .schema import PAGE_SIZE, migrations
@@ -129,7 +131,12 @@ class Index:
 
 
 def problems_of(row: dict) -> list[dict]:
-    return json.loads(row["problems"] or "[]") + json.loads(row["link_problems"] or "[]")
+    return decoded_problems(row["problems"], row["link_problems"])
+
+
+def decoded_problems(problems: str | None, link_problems: str | None) -> list[dict]:
+    """A block's problems as the index keeps them: its own, then the cross-file ones."""
+    return orjson.loads(problems or "[]") + orjson.loads(link_problems or "[]")
 
 
 def _is_busy(error: sqlite3.DatabaseError) -> bool:

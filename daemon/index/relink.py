@@ -59,16 +59,16 @@ def _encode(problems) -> tuple[str, int]:
 
 def _stale_input(row: tuple, inputs: Sequence[str]) -> StaleInput:
     """What staleness needs of a row: `inputs` are its references' targets, each once."""
-    return StaleInput(row[6], inputs, orjson.loads(row[7]) if row[7] else None, _broken(row[12]))
+    return StaleInput(row[6], inputs, orjson.loads(row[7]) if row[7] else None, broken_reason_of(row[12]))
 
 
 def _inputs(refs: Iterable[list]) -> list[str]:
     return list(dict.fromkeys(ref[0] for ref in refs))
 
 
-def _broken(problems: str | None) -> str | None:
-    """Why the block cannot be read, from the file's own problems (the index keeps no `readable`
-    flag: the problems say it, see UNREADABLE_CODES)."""
+def broken_reason_of(problems: str | None) -> str | None:
+    """Why the block cannot be read, from the JSON of the file's own problems as the index
+    keeps it (it keeps no `readable` flag: the problems say it, see UNREADABLE_CODES)."""
     if not problems or not _UNREADABLE_IN_JSON.search(problems):
         return None
     return broken_reason(Problem.from_json(p) for p in json.loads(problems))
