@@ -90,7 +90,7 @@ def missing_asset_diagnostics(ls: CinefileServer, node: Node, lines) -> list[typ
     linked = [(a["sha256"], str(a.get("role") or "reference")) for a in node.assets if isinstance(a.get("sha256"), str)]
     if not linked or ls.project is None:
         return []
-    here, remote = local_assets(ls.project.root), ls.project.config.remote is not None
+    here, remote = local_assets(ls.project.root, {sha for sha, _ in linked}), ls.project.config.remote is not None
     found = []
     for sha, role in linked:
         if sha in here or len(sha) != 64:

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from ..index.asset_index import META_FOLDER, asset_files
+from ..index.asset_index import META_FOLDER, asset_names
 from ..inside import regular_file
 
 ASSET_NAME = re.compile(r"^([0-9a-f]{64})\.(\w+)$")
@@ -28,9 +28,10 @@ def _names(folder: Path, root: Path, pattern: re.Pattern) -> dict[str, str]:
     return found
 
 
-def local_assets(root: Path) -> dict[str, str]:
-    """sha256 -> `<sha256>.<ext>`, every asset file in assets/ (one listing, as sync makes it)."""
-    return {sha: found.name for sha, found in asset_files(root / "assets").items()}
+def local_assets(root: Path, wanted: set[str] | None = None) -> dict[str, str]:
+    """sha256 -> `<sha256>.<ext>`, every asset file in assets/ (or those of the `wanted`
+    hashes): one listing, as sync makes it."""
+    return asset_names(root / "assets", wanted)
 
 
 def local_metas(root: Path) -> dict[str, str]:

@@ -100,7 +100,7 @@ def missing_assets(index: Index, root: Path, paths: Iterable[str] | None = None)
     links = referenced(index, paths)
     if not links:
         return []
-    here = local_assets(root)
+    here = local_assets(root, {sha for sha, *_ in links})
     missing = [(sha, role, key, path) for sha, role, key, path in links if sha not in here]
     texts: dict[str, list[str]] = {}
     found = []
