@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 
@@ -49,6 +51,23 @@ def latencies(figure: str, samples: list[float], *, target_p95: float | None = N
             "floor_value": None, "target": target_p95, "note": note}
 
 
-def memory(figure: str, megabytes: float, *, target: float | None = None, note: str = "") -> dict:
-    return {"figure": figure, "unit": "MB", "value": megabytes, "floor": None, "floor_value": None,
+def memory(figure: str, megabytes: float, *, target: float | None = None, note: str = "",
+           floor: str | None = None, floor_megabytes: float | None = None) -> dict:
+    return {"figure": figure, "unit": "MB", "value": megabytes, "floor": floor, "floor_value": floor_megabytes,
             "target": target, "note": note}
+
+
+def targets_at(row: dict, **by_size: float) -> dict:
+    """The row with targets set for other sizes than 10,000 blocks (`at_100000=1.0`): the
+    table says them beside the 10,000-block one, each with whether it is met."""
+    return row | {"targets_at": sorted([int(size.removeprefix("at_")), value] for size, value in by_size.items())}
+
+
+def peak_rss_of_command(args: list[str], cwd: Path) -> float:
+    """Peak RSS in MB of the biggest process of a command (itself or a worker it forked),
+    as the kernel counts it: the command runs under a Python of its own whose only children
+    are the command's."""
+    launcher = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=False, stdout=subprocess.DEVNULL, "
+                "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", launcher, *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return int(done.stdout.strip()) / 1024

@@ -4,11 +4,13 @@ Shaped like a real film: acts hold beats, beats hold scenes, scenes hold shot br
 and shots; scenes depend on characters, locations and props; shots on characters,
 locations and the style guide. Bodies and frontmatter have realistic sizes.
 
-Two shapes. `clean` (the first, whose bytes never change: earlier figures were measured on
+Three shapes. `clean` (the first, whose bytes never change: earlier figures were measured on
 it) has no problems. `busy` is a project at work: warnings on about a third of the blocks
 (a field missing, a dependency listed twice, a `generated` record that is not one), an
 `assets/` folder of 4,000 files that shots link to, a hub location 2,000 shots depend on,
-and a chain of costumes 1,000 deep that scenes wear. Both have exactly the blocks asked for.
+and a chain of costumes 1,000 deep that scenes wear. `long` is the clean project with six
+more paragraphs of prose in every block (about 2.6 KB a block rather than 312 bytes), as a
+feature film's written-out scenes are. Each has exactly the blocks asked for.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def block(type_: str, body: str, **fields) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
 
 
-SHAPES = ("clean", "busy")
+SHAPES = ("clean", "busy", "long")
+LONG_PARAGRAPHS = 6
 HUB = "location-hub"
 HUB_DEPENDENTS = 2_000
 CHAIN_DEPTH = 1_000
@@ -150,7 +153,10 @@ def generate(root: Path, blocks: int, seed: int = 7, shape: str = "clean") -> in
                     files[f"shooting/{act}/{scene}/{shot}.md"] = block("shot", body, **(busy.shot(fields) if busy else fields))
         act_number += 1
     written = 0
+    prose = random.Random(seed * 7919 + 2)  # a stream of its own: the clean shape's bytes stay as they were
     for rel, text in list(files.items())[:blocks]:
+        if shape == "long":
+            text += "".join(f"\n{paragraph(prose, 6)}\n" for _ in range(LONG_PARAGRAPHS))
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

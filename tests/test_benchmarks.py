@@ -55,6 +55,27 @@ def test_the_busy_shape_has_warnings_a_hub_a_chain_and_assets(tmp_path):
     assert len(list((tmp_path / "assets").iterdir())) == 600 and linked == 600
 
 
+def test_the_long_shape_is_the_clean_one_with_prose_added(tmp_path):
+    generate(tmp_path / "clean", 300, seed=3)
+    generate(tmp_path / "long", 300, seed=3, shape="long")
+    for path in sorted((tmp_path / "clean").rglob("*.md")):
+        clean, long = path.read_text(), (tmp_path / "long" / path.relative_to(tmp_path / "clean")).read_text()
+        assert long.startswith(clean) and len(long) - len(clean) > 1500
+    sizes = [p.stat().st_size for p in (tmp_path / "long").rglob("*.md")]
+    assert 2000 < sum(sizes) / len(sizes) < 3500
+
+
+def test_a_target_at_another_size_is_judged_on_the_run_at_that_size():
+    rows = [{"figure": "status", "unit": "s", "value": value, "floor": None, "floor_value": None, "target": 0.25,
+             "targets_at": [[100_000, 1.0]], "size": size} for size, value in ((10_000, 0.2), (100_000, 1.4))]
+    line = run.markdown(rows).splitlines()[-1]
+    assert "| ≤ 0.250 s; ≤ 1.000 s at 100,000 | yes; NO |" in line
+    ratio = [{"figure": "sync", "unit": "s", "value": 0.9, "floor": "floor", "floor_value": 0.5, "target": 0.75, "size": 10_000},
+             {"figure": "sync", "unit": "s", "value": 0.1, "floor": "floor", "floor_value": 0.05, "target": 0.075, "size": 1_000}]
+    assert "| ≤ 0.750 s | NO |" in run.markdown(ratio)  # the 10,000-block run's own target, relative to its floor
+    assert run.markdown(rows[:1]).splitlines()[-1].endswith("| ≤ 0.250 s; ≤ 1.000 s at 100,000 | yes |  |")
+
+
 def test_percentiles_interpolate_between_ranks():
     assert percentile([3.0, 1.0, 2.0], 50) == 2.0
     assert percentile([1.0, 2.0], 95) == 1.95
@@ -69,7 +90,8 @@ def test_the_benchmark_prints_a_table_and_writes_json(tmp_path, capsys):
     assert {"cold sync", "cold sync, `cinefile sync` as a command", "re-sync, nothing changed", "save -> index (watcher)",
             "burst of edits -> converged", "daemon peak RSS", "mock generation, per block (text)",
             "`cinefile status`, nothing changed (command)", "`cinefile show` a hub of 2,000 dependents (command)",
-            "mark-fresh of 5,000 blocks"} <= figures
+            "mark-fresh of 5,000 blocks", "`project.db`, history included (clean shape)",
+            "`project.db`, history included (long shape, 2.6 KB blocks)", "cold `cinefile sync` peak RSS (busy shape)"} <= figures
     if figures_lsp.available():
         assert {"LSP start -> first diagnostics", "LSP completion", "LSP hover", "LSP definition",
                 "LSP didChange -> diagnostics", "language server peak RSS"} <= figures
