@@ -87,7 +87,8 @@ def test_the_benchmark_prints_a_table_and_writes_json(tmp_path, capsys):
     run.main(["--sizes", "80", "--repeat", "1", "--samples", "5", "--out", str(out), "--projects", str(tmp_path)])
     rows = json.loads(out.read_text())["rows"]
     figures = {row["figure"] for row in rows}
-    assert {"cold sync", "cold sync, `cinefile sync` as a command", "re-sync, nothing changed", "save -> index (watcher)",
+    assert {"cold sync", "cold sync, `cinefile sync` as a command", "re-sync, nothing changed", "cold sync (busy shape)",
+            "save -> index (watcher)",
             "burst of edits -> converged", "daemon peak RSS", "mock generation, per block (text)",
             "`cinefile status`, nothing changed (command)", "`cinefile show` a hub of 2,000 dependents (command)",
             "mark-fresh of 5,000 blocks", "`project.db`, history included (clean shape)",

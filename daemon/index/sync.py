@@ -103,7 +103,7 @@ def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
                 else:
                     reads[rel] = read
             _apply(db, indexed, walked.files, reads, report, now_iso(), first=first)
-            _link_assets(db, project, {path: read for path, read in reads.items() if read.assets or not first})
+            _link_assets(db, project, {path: read for path, read in reads.items() if read.assets or not first}, first=first)
             if first:
                 report.relinked = list(report.added)  # linked before they were written
             elif report.changed or relink or _needs_relink(db):
@@ -155,10 +155,10 @@ def _first_in_batches(db, project: Project, to_read: list[tuple[str, FileStat]],
 
 def _write_new(db, project: Project, reads: dict[str, Read], report: SyncReport, now: str) -> None:
     _apply(db, {}, reads, reads, report, now)
-    _link_assets(db, project, {path: read for path, read in reads.items() if read.assets})
+    _link_assets(db, project, {path: read for path, read in reads.items() if read.assets}, first=True)
 
 
-def _link_assets(db, project: Project, reads: dict[str, Read]) -> None:
+def _link_assets(db, project: Project, reads: dict[str, Read], first: bool = False) -> None:
     """Asset links follow the frontmatter of every block read."""
     paths = sorted(reads)
     ids: dict[str, int] = {}
@@ -166,7 +166,7 @@ def _link_assets(db, project: Project, reads: dict[str, Read]) -> None:
         chunk = paths[start : start + 500]
         marks = ",".join("?" * len(chunk))
         ids.update((path, block_id) for block_id, path in db.execute(f"SELECT id, path FROM blocks WHERE path IN ({marks})", chunk))
-    link_assets(db, project.assets, [(ids[path], reads[path].assets) for path in paths if path in ids])
+    link_assets(db, project.assets, [(ids[path], reads[path].assets) for path in paths if path in ids], first=first)
 
 
 def _indexed_stats(db, scope: list[str] | None) -> dict[str, tuple[int, int]]:
