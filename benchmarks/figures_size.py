@@ -24,7 +24,8 @@ _MB = 1_000_000
 
 
 def index_megabytes(root: Path) -> float:
-    return sum((root / f"project.db{suffix}").stat().st_size for suffix in ("", "-wal") if (root / f"project.db{suffix}").exists()) / _MB
+    files = [root / f"project.db{suffix}" for suffix in ("", "-wal")]
+    return sum(path.stat().st_size for path in files if path.exists()) / _MB
 
 
 def markdown_megabytes(root: Path) -> float:
