@@ -30,20 +30,20 @@ def stage(path: Path, data: bytes | str, *, durable: bool = True) -> str:
     for sure when `durable` (else the caller flushes many at once: see atomic_batch.py)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
+        mode = os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:  # a new file, maybe in a new folder
         mode = NEW_FILE_MODE
+        path.parent.mkdir(parents=True, exist_ok=True)
     # A hidden name, so the watcher and sync never take the temp file for a block.
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(fd, mode)
             handle.write(data)
             if durable:
                 handle.flush()
-                os.fsync(handle.fileno())
-        os.chmod(temp, mode)
+                os.fsync(fd)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)

@@ -226,11 +226,12 @@ class Core:
             return applied
         inside = Inside(self.project.root)  # one check of each folder for the whole write
         with self.writing():
+            full = {change.path: self._inside(change.path, inside) for change in changes}  # each path checked once
             if not force:
                 for change in changes:
-                    self._check_base(change, inside)
+                    self._check_base(change, full[change.path], inside)
             self._sync_quietly([c.path for c in changes])  # the version replaced goes to history
-            applied.written = self._write_all(changes, inside)
+            applied.written = self._write_all(changes, full, inside)
             touched = [c.path for c in changes] + [c.new_path for c in changes if c.new_path]
             since = self.index.query("SELECT coalesce(max(id), 0) AS id FROM history")[0]["id"]
         applied.report = self.sync(scope=touched)
@@ -250,8 +251,9 @@ class Core:
                 db.execute("UPDATE history SET payload = json_set(payload, '$.how', ?, '$.by', ?) WHERE id > ? "
                            "AND path IN (SELECT value FROM json_each(?))", [how, user, since, json.dumps(paths)])
 
-    def _check_base(self, change: FileChange, inside: Inside) -> None:
-        full = self._inside(change.path, inside)
+    def _check_base(self, change: FileChange, full: Path, inside: Inside) -> None:
+        """Refuse the change when its file is no longer the text it was computed from; `full`:
+        its full path, checked."""
         try:
             data = read_regular(full, inside)
         except FileNotFoundError:
@@ -276,17 +278,18 @@ class Core:
         if report.changed:
             self.publish(report)
 
-    def _write_all(self, changes: list[FileChange], inside: Inside) -> list[str]:
-        """Write every change; returns the paths written. Several files rewritten in place are
-        staged and made durable together (`write_atomic_all`: one flush, not one per file);
-        creations, moves and deletions go one by one after them."""
+    def _write_all(self, changes: list[FileChange], full: dict[str, Path], inside: Inside) -> list[str]:
+        """Write every change (`full`: each one's full path, checked); returns the paths
+        written. Several files rewritten in place are staged and made durable together
+        (`write_atomic_all`: one flush, not one per file); creations, moves and deletions go
+        one by one after them."""
         rewrites = [c for c in changes if c.new_text is not None and not c.new_path] if len(changes) > 1 else []
-        write_atomic_all((self._inside(c.path, inside), c.new_text) for c in rewrites)
+        write_atomic_all((full[c.path], c.new_text) for c in rewrites)
         done = {id(c) for c in rewrites}
-        return [change.path if id(change) in done else self._write_one(change, inside) for change in changes]
+        return [change.path if id(change) in done else self._write_one(change, full[change.path], inside)
+                for change in changes]
 
-    def _write_one(self, change: FileChange, inside: Inside) -> str:
-        full = self._inside(change.path, inside)
+    def _write_one(self, change: FileChange, full: Path, inside: Inside) -> str:
         if change.new_text is None:
             full.unlink(missing_ok=True)  # the index keeps its last version in history
             return change.path

@@ -68,10 +68,6 @@ class SyncReport:
                 "relinked": self.relinked, "elapsed": round(self.elapsed, 4)}
 
 
-def _row(read: Read, now: str) -> dict:
-    return dict(zip(BLOCK_COLUMNS, read.values)) | {"updated_at": now}
-
-
 def sync(project: Project, index: Index, *, scope: Iterable[str] | None = None,
          progress: Progress | None = None, relink: bool = False, reread: bool = False) -> SyncReport:
     """Bring the index in line with the folder (or only the paths in `scope`).
@@ -220,6 +216,7 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
     previous = _previous_hashes(db, [row["id"] for path, row in indexed.items()
                                      if path in removed or (path in reads and row["file_hash"] != reads[path].file_hash)])
 
+    updates: list[tuple] = []  # (the row's new values, its id): one statement for them all
     for path, read in reads.items():
         row = indexed.get(path)
         if row is None:
@@ -227,23 +224,25 @@ def _apply(db, indexed: dict[str, dict], walked: dict[str, FileStat], reads: dic
         if row["file_hash"] == read.file_hash:  # touched, not changed
             db.execute("UPDATE blocks SET mtime_ns = ?, size = ? WHERE id = ?", [read.stat.mtime_ns, read.stat.size, row["id"]])
             continue
-        values = _row(read, now) | {"version": row["version"] + 1}
-        _update(db, row["id"], values)
-        history.append(_history(row["id"], "update", read.key, values["version"], path, now,
+        version = row["version"] + 1
+        updates.append((*read.values, now, version, row["id"]))
+        history.append(_history(row["id"], "update", read.key, version, path, now,
                                 previous=previous.get(row["id"]), text=_text(read, texts)))
         report.modified.append(path)
 
     for old_path, new_path in renames:
         row, read = removed.pop(old_path), reads[new_path]
         changed = row["file_hash"] != read.file_hash
-        values = _row(read, now) | {"version": row["version"] + 1}
-        _update(db, row["id"], values)
-        history.append(_history(row["id"], "rename", read.key, values["version"], new_path, now,
+        version = row["version"] + 1
+        updates.append((*read.values, now, version, row["id"]))
+        history.append(_history(row["id"], "rename", read.key, version, new_path, now,
                                 previous=previous.get(row["id"]) if changed else None, text=_text(read, texts),
                                 moved_from=old_path))
         report.renamed.append((old_path, new_path))
         new.discard(new_path)
 
+    if updates:
+        db.conn.executemany(_UPDATE_SQL, updates)
     for path, row in removed.items():
         history.append(_history(row["id"], "delete", row["key"], row["version"] + 1, path, now,
                                 previous=previous.get(row["id"]), text=None))
@@ -323,9 +322,9 @@ def _insert_many(db, table: str, columns: tuple[str, ...], rows: list[tuple]) ->
     db.conn.executemany(sql, rows)
 
 
-def _update(db, block_id: int, values: dict) -> None:
-    columns = ", ".join(f"{name} = ?" for name in values)
-    db.execute(f"UPDATE blocks SET {columns} WHERE id = ?", [*values.values(), block_id])
+# Every changed block's row is written whole, by one statement for them all: its values
+# (BLOCK_COLUMNS), when, its version, its id.
+_UPDATE_SQL = f"UPDATE blocks SET {', '.join(f'{name} = ?' for name in (*BLOCK_COLUMNS, 'updated_at', 'version'))} WHERE id = ?"
 
 
 def _text(read: Read, texts: list[tuple[bytes, str | bytes]]) -> bytes | None:
