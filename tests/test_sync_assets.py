@@ -56,7 +56,14 @@ def test_assets_are_linked_from_one_listing_of_the_folder(empty, index_of, monke
     rows = {r["hash"]: r for r in index.query("SELECT hash, path, mime_type, size_bytes, meta_json FROM assets")}
     assert rows[plain]["path"] == f"assets/{plain}.png" and json.loads(rows[plain]["meta_json"]) == {"model": "mock", "seed": 7}
     assert rows[twice]["path"] == f"assets/{twice}.png" and rows[inside]["size_bytes"] == len(b"a still")
+    assert {row["mime_type"] for row in rows.values()} == {"image/png"}
+    assert asset_index._mime(f"{plain}.webp") == "image/webp" and asset_index._mime(f"{plain}.mp4") == "video/mp4"
     assert leads_out not in rows and missing not in rows and len(rows) == 63
+    # What is here, asked with no size (status, the editor's diagnostics): the same files.
+    names = asset_index.asset_names(root / "assets")
+    assert names == {sha: found.name for sha, found in asset_index.asset_files(root / "assets").items()}
+    assert names[twice] == f"{twice}.png" and names[inside] == f"{inside}.png" and leads_out not in names
+    assert asset_index.asset_names(root / "assets", {plain, missing}) == {plain: f"{plain}.png"}
     linked = index.query("SELECT count(*) AS n FROM block_assets")[0]["n"]
     assert linked == 3 + 60
     # A file pulled later is linked at the next sync that reads the block.
